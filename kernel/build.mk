@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# The portable kernel core. Architecture code adds itself in
+# kernel/arch/x86_64/build.mk.
+KERNEL_SRCS += \
+	kernel/acpi.c \
+	kernel/backtrace.c \
+	kernel/cmdline.c \
+	kernel/console.c \
+	kernel/heap.c \
+	kernel/kheap.c \
+	kernel/ksyms.c \
+	kernel/main.c \
+	kernel/multiboot.c \
+	kernel/panic.c \
+	kernel/pmm.c \
+	kernel/pmm_boot.c \
+	kernel/sched.c \
+	kernel/smp.c \
+	kernel/spinlock.c \
+	kernel/thread.c \
+	kernel/time.c \
+	kernel/trap.c \
+	kernel/waitq.c \
+	lib/base/errno.c \
+	lib/base/fmt.c \
+	lib/base/string.c
+
+# Host unit tests of the pure-logic parts of the kernel.
+UNIT_TESTS += pmm heap multiboot
+UNIT_SRCS_pmm := tests/unit/test_pmm.c kernel/pmm.c
+UNIT_SRCS_heap := tests/unit/test_heap.c kernel/heap.c
+UNIT_SRCS_multiboot := tests/unit/test_multiboot.c kernel/multiboot.c \
+	lib/base/string.c

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel threads. Each has a kernel stack and a home CPU, chosen at
+ * creation (least loaded, or pinned); threads do not migrate. Every thread
+ * is joined exactly once by its creator (or whoever it handed the pointer
+ * to); thread_join() frees it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/compiler.h"
+#include "base/list.h"
+#include "waitq.h"
+
+#define THREAD_NAME_MAX 24
+#define THREAD_STACK_PAGES 4
+#define THREAD_ANY_CPU (-1)
+
+enum thread_state {
+	THREAD_READY,		/* on its CPU's ready list */
+	THREAD_RUNNING,
+	THREAD_BLOCKED,		/* in a wait queue and/or the sleep list */
+	THREAD_ZOMBIE,		/* exited, switched out, waiting for join */
+};
+
+typedef int (*thread_fn_t)(void *arg);
+
+struct cpu;
+
+struct thread {
+	uint64_t ksp;		/* Offset 0: saved stack pointer (switch.asm). */
+
+	/* Immutable after thread_create(): */
+	uint64_t id;
+	char name[THREAD_NAME_MAX];
+	struct cpu *cpu;	/* home CPU */
+	void *kstack;		/* lowest address of the kernel stack */
+	thread_fn_t fn;
+	void *arg;
+
+	/* Protected by cpu->rq_lock: */
+	enum thread_state state;
+	struct list_head rq_link;	/* ready list or sleepers */
+	uint64_t wake_at;		/* ns, while on the sleepers list */
+	bool timed_out;
+
+	/* Protected by the wait queue's lock it is queued on: */
+	struct list_head wq_link;
+
+	/* Protected by join_wq.lock: */
+	bool exiting;
+	int exit_code;
+	struct waitq join_wq;
+
+	/* Only touched by the home CPU: */
+	uint64_t runtime_ns;
+	uint64_t last_run_ns;
+	uint64_t switches;
+
+	/* For the domain layer (issue 3): owner domain, user context. */
+	void *dom;
+};
+
+/*
+ * Create a thread running fn(arg) on @cpu (or THREAD_ANY_CPU) and make it
+ * ready. Returns 0, -ENOMEM, or -EINVAL for a CPU that is not online.
+ */
+int __must_check thread_create(struct thread **out, const char *name,
+			       thread_fn_t fn, void *arg, int cpu);
+__noreturn void thread_exit(int code);
+/* Wait for @t to exit, store its code in *code (if not NULL), free it. */
+void thread_join(struct thread *t, int *code);
+struct thread *thread_current(void);
+void thread_yield(void);
+/* Sleep at least @ns nanoseconds (tick granularity). */
+void thread_sleep_ns(uint64_t ns);
+/* Number of threads that exist (not yet joined), for leak checks. */
+uint64_t thread_count(void);
