@@ -62,7 +62,8 @@ static const struct acpi_sdt_header *table_at(uint64_t pa)
 	}
 	if (!checksum_ok(h, h->length)) {
 		kprintf("warning: ACPI table %.4s at %#lx has a bad checksum; "
-			"ignored\n", h->sig, pa);
+			"ignored\n",
+			h->sig, pa);
 		return NULL;
 	}
 	return h;

@@ -21,9 +21,9 @@ struct acpi_ioapic {
 };
 
 struct acpi_override {
-	uint8_t irq;		/* ISA IRQ */
+	uint8_t irq; /* ISA IRQ */
 	uint32_t gsi;
-	uint16_t flags;		/* MPS INTI flags: polarity, trigger */
+	uint16_t flags; /* MPS INTI flags: polarity, trigger */
 };
 
 struct acpi_info {

@@ -52,7 +52,7 @@ void backtrace_symbolize(uint64_t addr, char *buf, size_t size)
 	const char *name = ksyms_lookup(addr, &off, &sz);
 
 	if (name) {
-		fmt_snprintf(buf, size, "%s+%#lx/%#lx", name, off, sz);
+		fmt_snprintf(buf, size, "%s+0x%lx/0x%lx", name, off, sz);
 	} else {
 		fmt_snprintf(buf, size, "%#lx", addr);
 	}
@@ -69,7 +69,8 @@ static void print_return(uint64_t ret)
 	const char *name = ksyms_lookup(ret - 1, &off, &sz);
 
 	if (name) {
-		kprintf("    [<%016lx>] %s+%#lx/%#lx\n", ret, name, off + 1, sz);
+		kprintf("    [<%016lx>] %s+0x%lx/0x%lx\n", ret, name, off + 1,
+			sz);
 	} else {
 		kprintf("    [<%016lx>] ?\n", ret);
 	}

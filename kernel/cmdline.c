@@ -106,8 +106,8 @@ static bool in_bounds(const struct cmdline_opt *opt, uint64_t v)
 
 static bool parse_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = { "1", "yes", "on", "true" };
-	static const char *const no[] = { "0", "no", "off", "false" };
+	static const char *const yes[] = {"1", "yes", "on", "true"};
+	static const char *const no[] = {"0", "no", "off", "false"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (strcmp(s, yes[i]) == 0) {
@@ -324,8 +324,7 @@ static bool has_space(const char *s, size_t len)
 	return false;
 }
 
-int cmdline_format_value(const struct cmdline_opt *opt, char *buf,
-			 size_t size)
+int cmdline_format_value(const struct cmdline_opt *opt, char *buf, size_t size)
 {
 	const char *s;
 	size_t len;
@@ -344,9 +343,9 @@ int cmdline_format_value(const struct cmdline_opt *opt, char *buf,
 				 *(const bool *)opt->value ? "on" : "off");
 		break;
 	case CMDLINE_UINT:
-		n = fmt_snprintf(buf, size, "%llu",
-				 (unsigned long long)*(const uint64_t *)
-					 opt->value);
+		n = fmt_snprintf(
+			buf, size, "%llu",
+			(unsigned long long)*(const uint64_t *)opt->value);
 		break;
 	case CMDLINE_SIZE:
 		n = format_size(buf, size, *(const uint64_t *)opt->value);

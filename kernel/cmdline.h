@@ -34,18 +34,18 @@
 #define CMDLINE_VALUE_MAX 64
 
 enum cmdline_type {
-	CMDLINE_BOOL,	/* value: bool *; 1/0 yes/no on/off true/false */
-	CMDLINE_UINT,	/* value: uint64_t *; decimal, 0x hex or 0 octal */
-	CMDLINE_SIZE,	/* value: uint64_t *; a UINT with optional K/M/G/T */
-	CMDLINE_STR,	/* value: char[str_size], always NUL-terminated */
-	CMDLINE_ENUM,	/* value: unsigned int *, index into choices */
+	CMDLINE_BOOL, /* value: bool *; 1/0 yes/no on/off true/false */
+	CMDLINE_UINT, /* value: uint64_t *; decimal, 0x hex or 0 octal */
+	CMDLINE_SIZE, /* value: uint64_t *; a UINT with optional K/M/G/T */
+	CMDLINE_STR,  /* value: char[str_size], always NUL-terminated */
+	CMDLINE_ENUM, /* value: unsigned int *, index into choices */
 };
 
 enum cmdline_event {
-	CMDLINE_OK,		/* Understood; the value was stored. */
-	CMDLINE_UNKNOWN,	/* No option has this name; ignored. */
-	CMDLINE_MALFORMED,	/* Bad value; the variable was not changed. */
-	CMDLINE_TOO_LONG,	/* Text past CMDLINE_MAX_LEN was not parsed. */
+	CMDLINE_OK,	   /* Understood; the value was stored. */
+	CMDLINE_UNKNOWN,   /* No option has this name; ignored. */
+	CMDLINE_MALFORMED, /* Bad value; the variable was not changed. */
+	CMDLINE_TOO_LONG,  /* Text past CMDLINE_MAX_LEN was not parsed. */
 };
 
 /*
@@ -79,9 +79,9 @@ struct cmdline_opt {
  * cmdline_registered_opts()). Objects in an explicitly named section are not
  * padded by AddressSanitizer, so this also works in host unit tests.
  */
-#define CMDLINE_OPTION(var_name, ...)                                       \
-	static const struct cmdline_opt var_name                            \
-		__section("cmdline_opts") __used __aligned(8) = { __VA_ARGS__ }
+#define CMDLINE_OPTION(var_name, ...)                                      \
+	static const struct cmdline_opt var_name __section("cmdline_opts") \
+		__used __aligned(8) = {__VA_ARGS__}
 
 extern const struct cmdline_opt __start_cmdline_opts[];
 extern const struct cmdline_opt __stop_cmdline_opts[];
@@ -122,8 +122,7 @@ int cmdline_parse(const char *line, const struct cmdline_opt *opts, size_t n,
  * Returns 0, -ENOSPC (truncated) or -EINVAL (no value, bad type, or an enum
  * index out of range, formatted as "?").
  */
-int cmdline_format_value(const struct cmdline_opt *opt, char *buf,
-			 size_t size);
+int cmdline_format_value(const struct cmdline_opt *opt, char *buf, size_t size);
 
 /*
  * Writes a usage message for the n options in opts through out(ctx, s):

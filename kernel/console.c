@@ -17,7 +17,7 @@ static struct spinlock console_lock = SPINLOCK_INIT("console");
 static bool panic_mode;
 static bool com2_ok;
 
-static const char *const klog_choices[] = { "console", "com2", NULL };
+static const char *const klog_choices[] = {"console", "com2", NULL};
 static unsigned int klog_target;
 CMDLINE_OPTION(klog_opt, .name = "klog", .type = CMDLINE_ENUM,
 	       .value = &klog_target, .choices = klog_choices,
@@ -113,7 +113,8 @@ void klog(enum klog_level lvl, const char *fmt, ...)
 	va_list ap;
 
 	console_lock_acquire();
-	klog_emit(ctx, "[%5llu.%06llu] %s", (unsigned long long)(ns / 1000000000),
+	klog_emit(ctx, "[%5llu.%06llu] %s",
+		  (unsigned long long)(ns / 1000000000),
 		  (unsigned long long)(ns / 1000 % 1000000), level_names[lvl]);
 	va_start(ap, fmt);
 	fmt_vformat(port_putc, ctx, fmt, ap);
@@ -123,7 +124,8 @@ void klog(enum klog_level lvl, const char *fmt, ...)
 	/* Errors and warnings also reach the console when logging elsewhere. */
 	if (com2_ok && lvl <= KLOG_WARN) {
 		console_lock_acquire();
-		klog_emit((void *)(uintptr_t)SERIAL_COM1, "%s", level_names[lvl]);
+		klog_emit((void *)(uintptr_t)SERIAL_COM1, "%s",
+			  level_names[lvl]);
 		va_start(ap, fmt);
 		fmt_vformat(port_putc, (void *)(uintptr_t)SERIAL_COM1, fmt, ap);
 		va_end(ap);

@@ -10,7 +10,7 @@
 #include "abi/errno.h"
 
 #define SLAB_MAGIC 0x534c4142u	/* "SLAB" */
-#define LARGE_MAGIC 0x4c524745u	/* "LRGE" */
+#define LARGE_MAGIC 0x4c524745u /* "LRGE" */
 #define SLAB_BITMAP_WORDS 4
 
 struct slab {
@@ -19,7 +19,7 @@ struct slab {
 	uint16_t nfree;
 	uint16_t nobj;
 	uint16_t pad[3];
-	struct list_head link;	/* in heap.partial[cls] while nfree > 0 */
+	struct list_head link; /* in heap.partial[cls] while nfree > 0 */
 	uint64_t used[SLAB_BITMAP_WORDS];
 };
 BUILD_ASSERT(sizeof(struct slab) == HEAP_HDR_SIZE);
@@ -57,7 +57,7 @@ void heap_core_init(struct heap *h, const struct heap_page_ops *ops)
 	for (int i = 0; i < HEAP_NCLASSES; i++) {
 		list_init(&h->partial[i]);
 	}
-	h->st = (struct heap_stats){ 0 };
+	h->st = (struct heap_stats){0};
 }
 
 static struct slab *slab_new(struct heap *h, unsigned int cls)
@@ -69,7 +69,8 @@ static struct slab *slab_new(struct heap *h, unsigned int cls)
 	}
 	s->magic = SLAB_MAGIC;
 	s->cls = (uint16_t)cls;
-	s->nobj = (uint16_t)((HEAP_PAGE_SIZE - HEAP_HDR_SIZE) / class_size(cls));
+	s->nobj =
+		(uint16_t)((HEAP_PAGE_SIZE - HEAP_HDR_SIZE) / class_size(cls));
 	s->nfree = s->nobj;
 	for (int i = 0; i < SLAB_BITMAP_WORDS; i++) {
 		s->used[i] = 0;
@@ -86,7 +87,8 @@ static void *slab_take(struct slab *s)
 		uint64_t freebits = ~s->used[w];
 
 		while (freebits) {
-			unsigned int b = (unsigned int)__builtin_ctzll(freebits);
+			unsigned int b =
+				(unsigned int)__builtin_ctzll(freebits);
 			unsigned int idx = w * 64 + b;
 
 			if (idx >= s->nobj) {
@@ -178,8 +180,8 @@ static uint32_t header_of(const void *p, void **hdr)
 /* Object index of @p in @s, or -1 when @p is not an object start. */
 static int slab_index(const struct slab *s, const void *p)
 {
-	size_t off = (size_t)((const char *)p - (const char *)s) -
-		     HEAP_HDR_SIZE;
+	size_t off =
+		(size_t)((const char *)p - (const char *)s) - HEAP_HDR_SIZE;
 	size_t sz;
 
 	if (s->cls >= HEAP_NCLASSES) {

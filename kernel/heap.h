@@ -19,8 +19,8 @@
 #include "spinlock.h"
 
 #define HEAP_PAGE_SIZE 4096
-#define HEAP_MIN_SHIFT 4	/* 16-byte class */
-#define HEAP_NCLASSES 7		/* 16 .. 1024 */
+#define HEAP_MIN_SHIFT 4 /* 16-byte class */
+#define HEAP_NCLASSES 7	 /* 16 .. 1024 */
 #define HEAP_SLAB_MAX (1u << (HEAP_MIN_SHIFT + HEAP_NCLASSES - 1))
 #define HEAP_HDR_SIZE 64
 
@@ -31,9 +31,9 @@ struct heap_page_ops {
 };
 
 struct heap_stats {
-	size_t bytes_in_use;	/* rounded up to the size class / pages */
-	size_t pages;		/* pages held from the page provider */
-	size_t allocs;		/* live allocations */
+	size_t bytes_in_use; /* rounded up to the size class / pages */
+	size_t pages;	     /* pages held from the page provider */
+	size_t allocs;	     /* live allocations */
 	size_t slabs[HEAP_NCLASSES];
 };
 
@@ -41,7 +41,7 @@ struct heap {
 	struct spinlock lock;
 	const struct heap_page_ops *ops;
 	/* Protected by lock: */
-	struct list_head partial[HEAP_NCLASSES];	/* slabs with room */
+	struct list_head partial[HEAP_NCLASSES]; /* slabs with room */
 	struct heap_stats st;
 };
 

@@ -12,11 +12,11 @@
 
 /* Layout of the .ksyms section, written by tools/mksyms.py. */
 struct ksyms_header {
-	uint64_t magic;		/* KSYMS_MAGIC */
+	uint64_t magic; /* KSYMS_MAGIC */
 	uint64_t count;
-	uint64_t addrs_off;	/* uint64_t[count], sorted, from header */
-	uint64_t sizes_off;	/* uint32_t[count] */
-	uint64_t names_off;	/* uint32_t[count] offsets into strings */
+	uint64_t addrs_off; /* uint64_t[count], sorted, from header */
+	uint64_t sizes_off; /* uint32_t[count] */
+	uint64_t names_off; /* uint32_t[count] offsets into strings */
 	uint64_t strings_off;
 };
 

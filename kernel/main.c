@@ -39,8 +39,8 @@ CMDLINE_OPTION(test_opt, .name = "test", .type = CMDLINE_STR,
 	       .help = "run in-kernel self-tests (all, or NAME,PREFIX*,...) "
 		       "and exit QEMU with the result");
 
-static const char *const crash_choices[] = { "none", "panic", "pagefault",
-					     "ud", NULL };
+static const char *const crash_choices[] = {"none", "panic", "pagefault", "ud",
+					    NULL};
 static unsigned int crash_kind;
 CMDLINE_OPTION(crash_opt, .name = "crash", .type = CMDLINE_ENUM,
 	       .value = &crash_kind, .choices = crash_choices,
@@ -73,7 +73,8 @@ static void cmdline_report(void *ctx, enum cmdline_event ev,
 	}
 	case CMDLINE_TOO_LONG:
 		(*problems)++;
-		kprintf("warning: command line too long; the rest is ignored\n");
+		kprintf("warning: command line too long; the rest is "
+			"ignored\n");
 		break;
 	}
 }
@@ -127,8 +128,8 @@ static void print_banner(void)
 	kprintf("Cordon %s: %u CPU%s online, %zu MiB RAM (%zu MiB free), "
 		"tick %u Hz\n",
 		CORDON_VERSION, smp_online_count(),
-		smp_online_count() == 1 ? "" : "s",
-		ps.total_pages / 256, ps.free_pages / 256, time_hz());
+		smp_online_count() == 1 ? "" : "s", ps.total_pages / 256,
+		ps.free_pages / 256, time_hz());
 	kprintf("cpu: tsc %lu MHz, lapic timer %lu kHz, nx %s, smep %s, "
 		"smap %s, pcid %s, pku %s\n",
 		time_tsc_hz() / 1000000, time_lapic_hz() / 1000,

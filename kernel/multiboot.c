@@ -107,7 +107,8 @@ int multiboot_parse(const void *mbi, size_t max_size, struct boot_info *bi)
 				 (const char *)p + off + 8, t.size - 8);
 			break;
 		case MB2_TAG_MODULE:
-			if (t.size >= 16 && bi->module_count < BOOT_MODULES_MAX) {
+			if (t.size >= 16 &&
+			    bi->module_count < BOOT_MODULES_MAX) {
 				struct boot_module *m =
 					&bi->modules[bi->module_count];
 				uint32_t s;

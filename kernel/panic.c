@@ -20,7 +20,7 @@ enum panic_action {
 	PANIC_EXIT,
 };
 
-static const char *const panic_choices[] = { "halt", "reboot", "exit", NULL };
+static const char *const panic_choices[] = {"halt", "reboot", "exit", NULL};
 static unsigned int panic_action = PANIC_HALT;
 CMDLINE_OPTION(panic_opt, .name = "panic", .type = CMDLINE_ENUM,
 	       .value = &panic_action, .choices = panic_choices,
@@ -49,7 +49,7 @@ void machine_reboot(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed null_idt = { 0, 0 };
+	} __packed null_idt = {0, 0};
 
 	/* 8042 reset line, then a triple fault if that did nothing. */
 	outb(0x64, 0xfe);

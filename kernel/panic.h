@@ -15,12 +15,12 @@
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
 /* Always-on invariant check; violation would corrupt memory or isolation. */
-#define VERIFY(expr)                                                        \
-	do {                                                                \
-		if (unlikely(!(expr))) {                                    \
+#define VERIFY(expr)                                                         \
+	do {                                                                 \
+		if (unlikely(!(expr))) {                                     \
 			panic("VERIFY(%s) failed at %s:%d", #expr, __FILE__, \
-			      __LINE__);                                    \
-		}                                                           \
+			      __LINE__);                                     \
+		}                                                            \
 	} while (0)
 
 /* Debug-build invariant check, without side effects. */
@@ -33,13 +33,13 @@ __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 #define NOT_REACHED() panic("NOT_REACHED at %s:%d", __FILE__, __LINE__)
 
 /* For boot code only: an error that cannot be propagated yet. */
-#define MUST(expr)                                                          \
-	do {                                                                \
-		int must_err_ = (expr);                                     \
-		if (must_err_ < 0) {                                        \
-			panic("MUST(%s) = %d at %s:%d", #expr, must_err_,   \
-			      __FILE__, __LINE__);                          \
-		}                                                           \
+#define MUST(expr)                                                        \
+	do {                                                              \
+		int must_err_ = (expr);                                   \
+		if (must_err_ < 0) {                                      \
+			panic("MUST(%s) = %d at %s:%d", #expr, must_err_, \
+			      __FILE__, __LINE__);                        \
+		}                                                         \
 	} while (0)
 
 /* QEMU isa-debug-exit codes; QEMU exits with (code << 1) | 1. */

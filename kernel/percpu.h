@@ -38,12 +38,12 @@ struct cpu_stats {
 };
 
 struct cpu {
-	struct cpu *self;	/* Offset 0: this_cpu() reads %gs:0. */
-	uint64_t scratch_rsp;	/* Offset 8: user rsp during syscall entry. */
-	uint64_t kernel_rsp;	/* Offset 16: top of current kernel stack. */
+	struct cpu *self;     /* Offset 0: this_cpu() reads %gs:0. */
+	uint64_t scratch_rsp; /* Offset 8: user rsp during syscall entry. */
+	uint64_t kernel_rsp;  /* Offset 16: top of current kernel stack. */
 	/* Offsets 24-40: armed kernel fault probe (idt.h, probe.asm). */
 	uint64_t probe_rsp;
-	uint64_t probe_rip;	/* 0 when no probe is armed */
+	uint64_t probe_rip; /* 0 when no probe is armed */
 	void *probe_info;
 
 	/* Immutable after smp bring-up: */
@@ -57,7 +57,7 @@ struct cpu {
 	struct thread *current;
 	struct thread *idle;
 	bool need_resched;
-	struct aspace *arch_aspace;	/* loaded in CR3 */
+	struct aspace *arch_aspace; /* loaded in CR3 */
 	uint64_t tick_count;
 
 	/*
@@ -65,10 +65,10 @@ struct cpu {
 	 * Protected by rq_lock:
 	 */
 	struct spinlock rq_lock;
-	struct list_head ready;		/* struct thread.rq_link, FIFO */
-	struct list_head sleepers;	/* struct thread.rq_link, by deadline */
+	struct list_head ready;	   /* struct thread.rq_link, FIFO */
+	struct list_head sleepers; /* struct thread.rq_link, by deadline */
 	uint32_t nr_ready;
-	uint32_t nr_threads;		/* threads homed here, incl. blocked */
+	uint32_t nr_threads; /* threads homed here, incl. blocked */
 
 	struct cpu_stats stats;
 	struct arch_cpu arch;

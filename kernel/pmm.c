@@ -77,8 +77,8 @@ static int alloc_one(struct pmm *p, pfn_t *out)
 		uint64_t inv = ~p->bitmap[w];
 
 		if (inv) {
-			pfn_t f = w * BITS_PER_WORD +
-				  (pfn_t)__builtin_ctzll(inv);
+			pfn_t f =
+				w * BITS_PER_WORD + (pfn_t)__builtin_ctzll(inv);
 
 			if (f >= p->nframes) {
 				continue;

@@ -23,11 +23,11 @@ typedef uint64_t pfn_t;
 struct pmm {
 	struct spinlock lock;
 	/* Protected by lock: */
-	uint64_t *bitmap;	/* bit set = frame used or not RAM */
-	size_t nframes;		/* frames the bitmap covers */
-	size_t total;		/* RAM frames handed to the allocator */
-	size_t free;		/* of those, currently free */
-	size_t hint;		/* word index where the next search starts */
+	uint64_t *bitmap; /* bit set = frame used or not RAM */
+	size_t nframes;	  /* frames the bitmap covers */
+	size_t total;	  /* RAM frames handed to the allocator */
+	size_t free;	  /* of those, currently free */
+	size_t hint;	  /* word index where the next search starts */
 };
 
 struct pmm_stats {

@@ -58,25 +58,22 @@ void pmm_init(const struct boot_info *bi)
 	}
 	max_phys = ALIGN_DOWN(max_phys, PAGE_SIZE);
 
-	busy[nbusy++] = (struct range){ 0, LOW_RESERVED };
-	busy[nbusy++] = (struct range){
-		(paddr_t)__boot_start,
-		ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE)
-	};
+	busy[nbusy++] = (struct range){0, LOW_RESERVED};
+	busy[nbusy++] =
+		(struct range){(paddr_t)__boot_start,
+			       ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE)};
 	busy[nbusy++] = (struct range){
 		ALIGN_DOWN(bi->mbi_phys, PAGE_SIZE),
-		ALIGN_UP(bi->mbi_phys + bi->mbi_size, PAGE_SIZE)
-	};
+		ALIGN_UP(bi->mbi_phys + bi->mbi_size, PAGE_SIZE)};
 	for (size_t i = 0; i < bi->module_count; i++) {
 		busy[nbusy++] = (struct range){
 			ALIGN_DOWN(bi->modules[i].start, PAGE_SIZE),
-			ALIGN_UP(bi->modules[i].end, PAGE_SIZE)
-		};
+			ALIGN_UP(bi->modules[i].end, PAGE_SIZE)};
 	}
 
 	/* Place the bitmap in the first RAM gap that fits, below 4 GiB. */
-	bitmap_bytes = ALIGN_UP(DIV_ROUND_UP(max_phys / PAGE_SIZE, 64) * 8,
-				PAGE_SIZE);
+	bitmap_bytes =
+		ALIGN_UP(DIV_ROUND_UP(max_phys / PAGE_SIZE, 64) * 8, PAGE_SIZE);
 	for (size_t i = 0; i < bi->mmap_count && !bitmap_pa; i++) {
 		const struct boot_mem_region *r = &bi->mmap[i];
 		paddr_t s = ALIGN_UP(r->base, PAGE_SIZE);
@@ -85,7 +82,8 @@ void pmm_init(const struct boot_info *bi)
 		if (r->type != BOOT_MEM_RAM) {
 			continue;
 		}
-		for (; s + bitmap_bytes <= e && s + bitmap_bytes <= BOOT_MAP_LIMIT;
+		for (; s + bitmap_bytes <= e &&
+		       s + bitmap_bytes <= BOOT_MAP_LIMIT;
 		     s += PAGE_SIZE) {
 			if (!overlaps(s, s + bitmap_bytes, busy, nbusy)) {
 				bitmap_pa = s;

@@ -126,7 +126,8 @@ void sched_sleep_until_locked(uint64_t deadline)
 	t->wake_at = deadline;
 	t->timed_out = false;
 	/* Keep sleepers sorted by deadline. */
-	list_for_each(pos, &c->sleepers) {
+	list_for_each(pos, &c->sleepers)
+	{
 		struct thread *o = list_entry(pos, struct thread, rq_link);
 
 		if (o->wake_at > deadline) {
@@ -200,8 +201,8 @@ struct cpu *sched_pick_cpu(void)
 		if (!c->online) {
 			continue;
 		}
-		if (!best || READ_ONCE(c->nr_threads) <
-				     READ_ONCE(best->nr_threads)) {
+		if (!best ||
+		    READ_ONCE(c->nr_threads) < READ_ONCE(best->nr_threads)) {
 			best = c;
 		}
 	}
@@ -306,8 +307,8 @@ void sched_init(void)
 	main->last_run_ns = time_ns();
 	c->current = main;
 	c->nr_threads++;
-	c->kernel_rsp = (uint64_t)boot_stack_bottom_high +
-			THREAD_STACK_PAGES * 4096;
+	c->kernel_rsp =
+		(uint64_t)boot_stack_bottom_high + THREAD_STACK_PAGES * 4096;
 }
 
 void sched_init_cpu(void)

@@ -15,11 +15,14 @@
 
 struct spinlock {
 	volatile uint32_t locked;
-	int32_t holder;		/* CPU id holding it, or -1 */
+	int32_t holder; /* CPU id holding it, or -1 */
 	const char *name;
 };
 
-#define SPINLOCK_INIT(n) { .locked = 0, .holder = -1, .name = (n) }
+#define SPINLOCK_INIT(n)                               \
+	{                                              \
+		.locked = 0, .holder = -1, .name = (n) \
+	}
 
 #ifndef CORDON_HOST
 void spin_init(struct spinlock *l, const char *name);

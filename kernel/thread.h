@@ -19,10 +19,10 @@
 #define THREAD_ANY_CPU (-1)
 
 enum thread_state {
-	THREAD_READY,		/* on its CPU's ready list */
+	THREAD_READY, /* on its CPU's ready list */
 	THREAD_RUNNING,
-	THREAD_BLOCKED,		/* in a wait queue and/or the sleep list */
-	THREAD_ZOMBIE,		/* exited, switched out, waiting for join */
+	THREAD_BLOCKED, /* in a wait queue and/or the sleep list */
+	THREAD_ZOMBIE,	/* exited, switched out, waiting for join */
 };
 
 typedef int (*thread_fn_t)(void *arg);
@@ -30,20 +30,20 @@ typedef int (*thread_fn_t)(void *arg);
 struct cpu;
 
 struct thread {
-	uint64_t ksp;		/* Offset 0: saved stack pointer (switch.asm). */
+	uint64_t ksp; /* Offset 0: saved stack pointer (switch.asm). */
 
 	/* Immutable after thread_create(): */
 	uint64_t id;
 	char name[THREAD_NAME_MAX];
-	struct cpu *cpu;	/* home CPU */
-	void *kstack;		/* lowest address of the kernel stack */
+	struct cpu *cpu; /* home CPU */
+	void *kstack;	 /* lowest address of the kernel stack */
 	thread_fn_t fn;
 	void *arg;
 
 	/* Protected by cpu->rq_lock: */
 	enum thread_state state;
-	struct list_head rq_link;	/* ready list or sleepers */
-	uint64_t wake_at;		/* ns, while on the sleepers list */
+	struct list_head rq_link; /* ready list or sleepers */
+	uint64_t wake_at;	  /* ns, while on the sleepers list */
 	bool timed_out;
 
 	/* Protected by the wait queue's lock it is queued on: */

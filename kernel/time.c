@@ -28,8 +28,8 @@
 static uint64_t tsc_hz;
 static uint64_t lapic_hz;
 static uint64_t tsc_base;
-static uint64_t ns_mult;	/* ns = (tsc * ns_mult) >> 32 */
-static uint64_t lapic_mult;	/* lapic counts = (ns * lapic_mult) >> 32 */
+static uint64_t ns_mult;    /* ns = (tsc * ns_mult) >> 32 */
+static uint64_t lapic_mult; /* lapic counts = (ns * lapic_mult) >> 32 */
 
 static uint64_t hz = 100;
 CMDLINE_OPTION(hz_opt, .name = "hz", .type = CMDLINE_UINT, .value = &hz,

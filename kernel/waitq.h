@@ -21,7 +21,7 @@
 
 struct waitq {
 	struct spinlock lock;
-	struct list_head waiters;	/* struct thread.wq_link, FIFO */
+	struct list_head waiters; /* struct thread.wq_link, FIFO */
 };
 
 void waitq_init(struct waitq *wq, const char *name);

@@ -27,8 +27,8 @@ def parse(path):
                 size = "0"
             else:
                 continue
-            if kind not in "tTwW":
-                continue
+            if kind not in "tTwW" or "." in name:
+                continue  # not text, or an assembler-local label
             a = int(addr, 16)
             if a < 0xFFFFFFFF80000000:
                 continue  # early boot code runs at physical addresses

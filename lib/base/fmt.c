@@ -12,11 +12,11 @@
 #define FMT_INT_MAX 0x7fffffff
 
 /* Conversion flags. */
-#define FMT_LEFT (1u << 0)	/* '-': pad on the right */
-#define FMT_ZERO (1u << 1)	/* '0': pad numbers with zeros */
-#define FMT_PLUS (1u << 2)	/* '+': always print a sign */
-#define FMT_SPACE (1u << 3)	/* ' ': space for a positive sign */
-#define FMT_ALT (1u << 4)	/* '#': 0x for hex, leading 0 for octal */
+#define FMT_LEFT (1u << 0)  /* '-': pad on the right */
+#define FMT_ZERO (1u << 1)  /* '0': pad numbers with zeros */
+#define FMT_PLUS (1u << 2)  /* '+': always print a sign */
+#define FMT_SPACE (1u << 3) /* ' ': space for a positive sign */
+#define FMT_ALT (1u << 4)   /* '#': 0x for hex, leading 0 for octal */
 
 enum fmt_length {
 	FMT_LEN_NONE,
@@ -32,8 +32,8 @@ enum fmt_length {
 /* One parsed conversion specification. */
 struct fmt_spec {
 	unsigned int flags;
-	int width;		/* 0 when absent */
-	int prec;		/* -1 when absent */
+	int width; /* 0 when absent */
+	int prec;  /* -1 when absent */
 	enum fmt_length len;
 };
 
@@ -67,16 +67,14 @@ static void put_str(struct fmt_out *o, const char *s, size_t n)
 }
 
 /* Pads a field of len characters to the width, on the left or the right. */
-static void pad_before(struct fmt_out *o, const struct fmt_spec *sp,
-		       size_t len)
+static void pad_before(struct fmt_out *o, const struct fmt_spec *sp, size_t len)
 {
 	if (!(sp->flags & FMT_LEFT) && (size_t)sp->width > len) {
 		put_n(o, ' ', sp->width - (int)len);
 	}
 }
 
-static void pad_after(struct fmt_out *o, const struct fmt_spec *sp,
-		      size_t len)
+static void pad_after(struct fmt_out *o, const struct fmt_spec *sp, size_t len)
 {
 	if ((sp->flags & FMT_LEFT) && (size_t)sp->width > len) {
 		put_n(o, ' ', sp->width - (int)len);
@@ -105,7 +103,7 @@ static void put_int(struct fmt_out *o, const struct fmt_spec *sp, uint64_t v,
 		    bool neg, bool is_signed, unsigned int base, bool upper)
 {
 	const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char digits[24];	/* UINT64_MAX has 22 octal digits. */
+	char digits[24]; /* UINT64_MAX has 22 octal digits. */
 	const char *prefix = "";
 	size_t prefix_len;
 	int ndigits = 0;
@@ -145,8 +143,7 @@ static void put_int(struct fmt_out *o, const struct fmt_spec *sp, uint64_t v,
 	if (sp->width > total) {
 		pad = sp->width - total;
 	}
-	if (!(sp->flags & FMT_LEFT) && (sp->flags & FMT_ZERO) &&
-	    sp->prec < 0) {
+	if (!(sp->flags & FMT_LEFT) && (sp->flags & FMT_ZERO) && sp->prec < 0) {
 		zeros += pad;
 		pad = 0;
 	}
@@ -366,7 +363,7 @@ static bool convert(struct fmt_out *o, const struct fmt_spec *sp, char conv,
 		pad_after(o, sp, u);
 		return true;
 	case 'p': {
-		struct fmt_spec hex = { .flags = 0, .width = 16, .prec = 16 };
+		struct fmt_spec hex = {.flags = 0, .width = 16, .prec = 16};
 
 		u = (uintptr_t)va_arg(*ap, void *);
 		if (sp->len != FMT_LEN_NONE) {
@@ -394,7 +391,7 @@ static bool convert(struct fmt_out *o, const struct fmt_spec *sp, char conv,
 int fmt_vformat(void (*emit)(void *ctx, char c), void *ctx, const char *fmt,
 		va_list ap)
 {
-	struct fmt_out o = { .emit = emit, .ctx = ctx, .count = 0 };
+	struct fmt_out o = {.emit = emit, .ctx = ctx, .count = 0};
 	struct fmt_spec sp;
 	va_list args;
 	const char *p = fmt;
@@ -427,8 +424,7 @@ int fmt_vformat(void (*emit)(void *ctx, char c), void *ctx, const char *fmt,
 	return o.count;
 }
 
-int fmt_format(void (*emit)(void *ctx, char c), void *ctx, const char *fmt,
-	       ...)
+int fmt_format(void (*emit)(void *ctx, char c), void *ctx, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -457,7 +453,7 @@ static void buf_emit(void *ctx, char c)
 
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct fmt_buf b = { .buf = buf, .size = size, .pos = 0 };
+	struct fmt_buf b = {.buf = buf, .size = size, .pos = 0};
 	int n;
 
 	n = fmt_vformat(buf_emit, &b, fmt, ap);

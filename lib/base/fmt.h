@@ -26,8 +26,8 @@
  */
 int fmt_vformat(void (*emit)(void *ctx, char c), void *ctx, const char *fmt,
 		va_list ap) __printf(3, 0);
-int fmt_format(void (*emit)(void *ctx, char c), void *ctx, const char *fmt,
-	       ...) __printf(3, 4);
+int fmt_format(void (*emit)(void *ctx, char c), void *ctx, const char *fmt, ...)
+	__printf(3, 4);
 
 /*
  * C99 snprintf: writes at most size - 1 characters and a NUL to buf (buf may

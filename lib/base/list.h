@@ -15,7 +15,10 @@ struct list_head {
 	struct list_head *prev;
 };
 
-#define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD_INIT(name)     \
+	{                        \
+		&(name), &(name) \
+	}
 
 static inline void list_init(struct list_head *h)
 {
@@ -77,6 +80,6 @@ static inline bool list_is_linked(const struct list_head *n)
 	for ((pos) = (h)->next; (pos) != (h); (pos) = (pos)->next)
 
 /* Iterate while allowing the current element to be unlinked. */
-#define list_for_each_safe(pos, tmp, h)                               \
-	for ((pos) = (h)->next, (tmp) = (pos)->next; (pos) != (h);   \
+#define list_for_each_safe(pos, tmp, h)                            \
+	for ((pos) = (h)->next, (tmp) = (pos)->next; (pos) != (h); \
 	     (pos) = (tmp), (tmp) = (pos)->next)

@@ -22,21 +22,37 @@ static uint64_t mem;
 static char label[8];
 static unsigned int profile;
 
-static const char *const profiles[] = { "rv6", "test", "bench", NULL };
+static const char *const profiles[] = {"rv6", "test", "bench", NULL};
 
 static const struct cmdline_opt opts[] = {
-	{ .name = "verbose", .type = CMDLINE_BOOL, .value = &verbose,
-	  .help = "Log more." },
-	{ .name = "quiet", .type = CMDLINE_BOOL, .value = &quiet },
-	{ .name = "cpus", .type = CMDLINE_UINT, .value = &cpus, .min = 1,
-	  .max = 64, .help = "Number of CPUs to start." },
-	{ .name = "seed", .type = CMDLINE_UINT, .value = &seed },
-	{ .name = "mem", .type = CMDLINE_SIZE, .value = &mem,
-	  .min = 1ull << 20, .max = 1ull << 40, .help = "Memory limit." },
-	{ .name = "label", .type = CMDLINE_STR, .value = label,
-	  .str_size = sizeof(label), .help = "A name for this boot." },
-	{ .name = "profile", .type = CMDLINE_ENUM, .value = &profile,
-	  .choices = profiles, .help = "Which domains init starts." },
+	{.name = "verbose",
+	 .type = CMDLINE_BOOL,
+	 .value = &verbose,
+	 .help = "Log more."},
+	{.name = "quiet", .type = CMDLINE_BOOL, .value = &quiet},
+	{.name = "cpus",
+	 .type = CMDLINE_UINT,
+	 .value = &cpus,
+	 .min = 1,
+	 .max = 64,
+	 .help = "Number of CPUs to start."},
+	{.name = "seed", .type = CMDLINE_UINT, .value = &seed},
+	{.name = "mem",
+	 .type = CMDLINE_SIZE,
+	 .value = &mem,
+	 .min = 1ull << 20,
+	 .max = 1ull << 40,
+	 .help = "Memory limit."},
+	{.name = "label",
+	 .type = CMDLINE_STR,
+	 .value = label,
+	 .str_size = sizeof(label),
+	 .help = "A name for this boot."},
+	{.name = "profile",
+	 .type = CMDLINE_ENUM,
+	 .value = &profile,
+	 .choices = profiles,
+	 .help = "Which domains init starts."},
 };
 
 /* Puts every variable back to its default. */
@@ -90,12 +106,12 @@ static int parse(const char *line, struct record *r)
 }
 
 /* Parses line and expects one event ev for the single word in it. */
-#define EXPECT_ONE(line, event)                                              \
-	do {                                                                 \
-		struct record r_;                                            \
-		UNIT_EQ(parse(line, &r_), (event) == CMDLINE_OK ? 0 : 1);    \
-		UNIT_EQ(r_.n, 1);                                            \
-		UNIT_EQ(r_.ev[0].ev, event);                                 \
+#define EXPECT_ONE(line, event)                                           \
+	do {                                                              \
+		struct record r_;                                         \
+		UNIT_EQ(parse(line, &r_), (event) == CMDLINE_OK ? 0 : 1); \
+		UNIT_EQ(r_.n, 1);                                         \
+		UNIT_EQ(r_.ev[0].ev, event);                              \
 	} while (0)
 
 UNIT_TEST(empty_blank_and_null_lines_report_nothing)
@@ -136,14 +152,14 @@ UNIT_TEST(every_type_is_parsed_and_stored)
 
 UNIT_TEST(bool_accepts_each_spelling_and_rejects_others)
 {
-	static const char *const yes[] = { "verbose", "verbose=1",
-					   "verbose=yes", "verbose=on",
-					   "verbose=true", "verbose=\"on\"" };
-	static const char *const no[] = { "quiet=0", "quiet=no", "quiet=off",
-					  "quiet=false" };
-	static const char *const bad[] = { "verbose=", "verbose=2",
-					   "verbose=ON", "verbose=maybe",
-					   "verbose=yess", "verbose=\"\"" };
+	static const char *const yes[] = {"verbose",	  "verbose=1",
+					  "verbose=yes",  "verbose=on",
+					  "verbose=true", "verbose=\"on\""};
+	static const char *const no[] = {"quiet=0", "quiet=no", "quiet=off",
+					 "quiet=false"};
+	static const char *const bad[] = {"verbose=",	  "verbose=2",
+					  "verbose=ON",	  "verbose=maybe",
+					  "verbose=yess", "verbose=\"\""};
 
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		EXPECT_ONE(yes[i], CMDLINE_OK);
@@ -162,8 +178,16 @@ UNIT_TEST(bool_accepts_each_spelling_and_rejects_others)
 UNIT_TEST(uint_bounds_and_bad_numbers_keep_the_default)
 {
 	static const char *const bad[] = {
-		"cpus=0", "cpus=65", "cpus=abc", "cpus=", "cpus", "cpus=-1",
-		"cpus=4x", "cpus=0x", "cpus= 4", "cpus=1K",
+		"cpus=0",
+		"cpus=65",
+		"cpus=abc",
+		"cpus=",
+		"cpus",
+		"cpus=-1",
+		"cpus=4x",
+		"cpus=0x",
+		"cpus= 4",
+		"cpus=1K",
 		"cpus=99999999999999999999999",
 	};
 
@@ -423,7 +447,7 @@ static void too_long_event(void *ctx, enum cmdline_event ev,
 UNIT_TEST(too_long_event_covers_the_cut_word)
 {
 	char *line = malloc(CMDLINE_MAX_LEN + 100);
-	struct too_long_check c = { .too_long = 0 };
+	struct too_long_check c = {.too_long = 0};
 
 	UNIT_ASSERT(line != NULL);
 	memset(line, ' ', CMDLINE_MAX_LEN + 99);
@@ -432,8 +456,7 @@ UNIT_TEST(too_long_event_covers_the_cut_word)
 	memcpy(line, "cpus=3", 6);
 	memcpy(line + CMDLINE_MAX_LEN - 8, "label=abcdef", 12);
 	reset();
-	UNIT_EQ(cmdline_parse(line, opts, ARRAY_SIZE(opts), too_long_event,
-			      &c),
+	UNIT_EQ(cmdline_parse(line, opts, ARRAY_SIZE(opts), too_long_event, &c),
 		1);
 	UNIT_EQ(c.too_long, 1);
 	UNIT_ASSERT(c.word == line + CMDLINE_MAX_LEN - 8);
@@ -446,8 +469,7 @@ UNIT_TEST(too_long_event_covers_the_cut_word)
 	memcpy(line + CMDLINE_MAX_LEN - 6, "cpus=8", 6);
 	c.too_long = 0;
 	reset();
-	UNIT_EQ(cmdline_parse(line, opts, ARRAY_SIZE(opts), too_long_event,
-			      &c),
+	UNIT_EQ(cmdline_parse(line, opts, ARRAY_SIZE(opts), too_long_event, &c),
 		1);
 	UNIT_EQ(c.too_long, 1);
 	UNIT_EQ(c.wordlen, 0);
@@ -456,8 +478,7 @@ UNIT_TEST(too_long_event_covers_the_cut_word)
 	/* A single word longer than the limit. */
 	memset(line, 'x', CMDLINE_MAX_LEN + 99);
 	c.too_long = 0;
-	UNIT_EQ(cmdline_parse(line, opts, ARRAY_SIZE(opts), too_long_event,
-			      &c),
+	UNIT_EQ(cmdline_parse(line, opts, ARRAY_SIZE(opts), too_long_event, &c),
 		1);
 	UNIT_ASSERT(c.word == line);
 	UNIT_EQ(c.wordlen, CMDLINE_MAX_LEN);
@@ -528,10 +549,16 @@ static uint64_t rng(void)
 static void random_line(char *p, size_t n)
 {
 	static const char *const pieces[] = {
-		"verbose", "quiet", "cpus", "seed", "mem", "label", "profile",
-		"=", "=", " ", " ", "\t", "\"", "\"", "0x", "1", "64", "K",
-		"G", "T", "rv6", "bench", "on", "off", "/", "99999999999",
-		"18446744073709551615", "-", "\n",
+		"verbose", "quiet",	  "cpus",
+		"seed",	   "mem",	  "label",
+		"profile", "=",		  "=",
+		" ",	   " ",		  "\t",
+		"\"",	   "\"",	  "0x",
+		"1",	   "64",	  "K",
+		"G",	   "T",		  "rv6",
+		"bench",   "on",	  "off",
+		"/",	   "99999999999", "18446744073709551615",
+		"-",	   "\n",
 	};
 	int mode = (int)(rng() % 3);
 	size_t i = 0;
@@ -557,7 +584,7 @@ UNIT_TEST(random_lines_never_crash_and_keep_invariants)
 		size_t n = rng() % 64 == 0 ? CMDLINE_MAX_LEN - 20 + rng() % 40
 					   : rng() % 200;
 		char *line = malloc(n + 1);
-		struct sweep s = { .line = line, .len = n };
+		struct sweep s = {.line = line, .len = n};
 		int ret;
 
 		UNIT_ASSERT(line != NULL);
@@ -612,16 +639,16 @@ UNIT_TEST(format_value_sizes_quotes_and_errors)
 		uint64_t v;
 		const char *text;
 	} sizes[] = {
-		{ 0, "0" },
-		{ 1, "1" },
-		{ 1024, "1K" },
-		{ 1536, "1536" },
-		{ 3ull << 20, "3M" },
-		{ 1536ull << 20, "1536M" },
-		{ 3ull << 30, "3G" },
-		{ 5ull << 40, "5T" },
-		{ 1ull << 63, "8388608T" },
-		{ UINT64_MAX, "18446744073709551615" },
+		{0, "0"},
+		{1, "1"},
+		{1024, "1K"},
+		{1536, "1536"},
+		{3ull << 20, "3M"},
+		{1536ull << 20, "1536M"},
+		{3ull << 30, "3G"},
+		{5ull << 40, "5T"},
+		{1ull << 63, "8388608T"},
+		{UINT64_MAX, "18446744073709551615"},
 	};
 	char buf[32];
 
@@ -650,8 +677,8 @@ UNIT_TEST(format_value_sizes_quotes_and_errors)
 
 UNIT_TEST(format_value_round_trips_through_parse)
 {
-	static const uint64_t sizes[] = { 1ull << 20, 3ull << 29, 12345678,
-					  1ull << 40, (1ull << 20) + 1 };
+	static const uint64_t sizes[] = {1ull << 20, 3ull << 29, 12345678,
+					 1ull << 40, (1ull << 20) + 1};
 	char line[64];
 	char buf[32];
 
@@ -692,23 +719,22 @@ static void text_out(void *ctx, const char *s)
 
 UNIT_TEST(help_lists_syntax_ranges_values_and_text)
 {
-	struct text t = { .len = 0 };
+	struct text t = {.len = 0};
 
 	reset();
 	cmdline_help(opts, ARRAY_SIZE(opts), text_out, &t);
-	UNIT_STREQ(t.buf,
-		   "  verbose[=on|off] (now off)\n"
-		   "      Log more.\n"
-		   "  quiet[=on|off] (now on)\n"
-		   "  cpus=<number> in [1, 64] (now 4)\n"
-		   "      Number of CPUs to start.\n"
-		   "  seed=<number> (now 99)\n"
-		   "  mem=<size>[K|M|G|T] in [1M, 1T] (now 256M)\n"
-		   "      Memory limit.\n"
-		   "  label=<string> of at most 7 bytes (now dflt)\n"
-		   "      A name for this boot.\n"
-		   "  profile=rv6|test|bench (now rv6)\n"
-		   "      Which domains init starts.\n");
+	UNIT_STREQ(t.buf, "  verbose[=on|off] (now off)\n"
+			  "      Log more.\n"
+			  "  quiet[=on|off] (now on)\n"
+			  "  cpus=<number> in [1, 64] (now 4)\n"
+			  "      Number of CPUs to start.\n"
+			  "  seed=<number> (now 99)\n"
+			  "  mem=<size>[K|M|G|T] in [1M, 1T] (now 256M)\n"
+			  "      Memory limit.\n"
+			  "  label=<string> of at most 7 bytes (now dflt)\n"
+			  "      A name for this boot.\n"
+			  "  profile=rv6|test|bench (now rv6)\n"
+			  "      Which domains init starts.\n");
 }
 
 /* Options registered through the linker section, as kernel code does. */

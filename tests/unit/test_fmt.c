@@ -43,7 +43,7 @@ static bool __printf(2, 3) same_as_libc(int line, const char *fmt, ...)
 {
 	char ours[OUT_MAX];
 	char ref[OUT_MAX];
-	struct sink sink = { .len = 0 };
+	struct sink sink = {.len = 0};
 	va_list ap;
 	int n_ours;
 	int n_ref;
@@ -75,20 +75,20 @@ static bool __printf(2, 3) same_as_libc(int line, const char *fmt, ...)
 	return true;
 }
 
-#define SAME(...)                                                            \
-	do {                                                                 \
-		if (!same_as_libc(__LINE__, __VA_ARGS__)) {                  \
-			return;                                              \
-		}                                                            \
+#define SAME(...)                                           \
+	do {                                                \
+		if (!same_as_libc(__LINE__, __VA_ARGS__)) { \
+			return;                             \
+		}                                           \
 	} while (0)
 
 /* Checks one fmt_snprintf() result against a fixed expectation. */
-#define EXPECT(expected, ...)                                                \
-	do {                                                                 \
-		char out_[OUT_MAX];                                          \
-		int n_ = fmt_snprintf(out_, sizeof(out_), __VA_ARGS__);      \
-		UNIT_STREQ(out_, expected);                                  \
-		UNIT_EQ(n_, strlen(expected));                               \
+#define EXPECT(expected, ...)                                           \
+	do {                                                            \
+		char out_[OUT_MAX];                                     \
+		int n_ = fmt_snprintf(out_, sizeof(out_), __VA_ARGS__); \
+		UNIT_STREQ(out_, expected);                             \
+		UNIT_EQ(n_, strlen(expected));                          \
 	} while (0)
 
 static const char *empty_fmt = "";
@@ -96,20 +96,50 @@ static const char *hh_fmt = "%hhd %hhu %hhx";
 static const char *h_fmt = "%hd %hu %hx";
 
 static const int64_t values[] = {
-	0, 1, -1, 7, 8, 9, 10, 15, 16, 42, 127, 128, 255, 256, -128, -129,
-	32767, 32768, -32768, -32769, 65535, 65536, 0777, 0xdeadbeef,
-	123456789, -123456789, INT32_MAX, INT32_MIN, (int64_t)UINT32_MAX,
-	(int64_t)UINT32_MAX + 1, INT64_MAX, INT64_MIN, INT64_MIN + 1,
-	(int64_t)0x8000000000000001ull, (int64_t)UINT64_MAX - 1,
+	0,
+	1,
+	-1,
+	7,
+	8,
+	9,
+	10,
+	15,
+	16,
+	42,
+	127,
+	128,
+	255,
+	256,
+	-128,
+	-129,
+	32767,
+	32768,
+	-32768,
+	-32769,
+	65535,
+	65536,
+	0777,
+	0xdeadbeef,
+	123456789,
+	-123456789,
+	INT32_MAX,
+	INT32_MIN,
+	(int64_t)UINT32_MAX,
+	(int64_t)UINT32_MAX + 1,
+	INT64_MAX,
+	INT64_MIN,
+	INT64_MIN + 1,
+	(int64_t)0x8000000000000001ull,
+	(int64_t)UINT64_MAX - 1,
 };
 
 /*
  * Formats raw with a %<spec> of length modifier len, passing it as the type
  * that modifier and signedness call for, after nstar '*' arguments.
  */
-#define CALL_WITH(T)                                                         \
-	(nstar == 0   ? same_as_libc(line, fmt, (T)raw)                      \
-	 : nstar == 1 ? same_as_libc(line, fmt, s1, (T)raw)                  \
+#define CALL_WITH(T)                                        \
+	(nstar == 0   ? same_as_libc(line, fmt, (T)raw)     \
+	 : nstar == 1 ? same_as_libc(line, fmt, s1, (T)raw) \
 		      : same_as_libc(line, fmt, s1, s2, (T)raw))
 
 static bool check_int(int line, const char *fmt, const char *len,
@@ -136,11 +166,11 @@ static bool check_int(int line, const char *fmt, const char *len,
 }
 
 static const char *const flag_chars = "-0+ #";
-static const char *const widths[] = { "", "1", "5", "22", "*", "*" };
-static const int star_widths[] = { 0, 0, 0, 0, 9, -9 };
-static const char *const precs[] = { "", ".", ".0", ".1", ".5", ".25",
-				     ".*", ".*" };
-static const int star_precs[] = { 0, 0, 0, 0, 0, 0, 4, -3 };
+static const char *const widths[] = {"", "1", "5", "22", "*", "*"};
+static const int star_widths[] = {0, 0, 0, 0, 9, -9};
+static const char *const precs[] = {"",	  ".",	 ".0", ".1",
+				    ".5", ".25", ".*", ".*"};
+static const int star_precs[] = {0, 0, 0, 0, 0, 0, 4, -3};
 
 /* One integer format of the sweep and the '*' arguments it takes. */
 struct int_format {
@@ -151,8 +181,8 @@ struct int_format {
 };
 
 /* Builds "[%<flags><width><prec><len><conv>]" from sweep table entries. */
-static void build_format(struct int_format *f, unsigned int flagset,
-			 size_t w, size_t p, const char *len, char conv)
+static void build_format(struct int_format *f, unsigned int flagset, size_t w,
+			 size_t p, const char *len, char conv)
 {
 	char flags[8];
 	size_t nf = 0;
@@ -217,7 +247,7 @@ static bool sweep_ints(const char *const *lens, size_t nlens,
 
 UNIT_TEST(integers_match_libc_for_every_flag_width_and_precision)
 {
-	static const char *const lens[] = { "ll" };
+	static const char *const lens[] = {"ll"};
 	unsigned int flagsets[32];
 
 	for (unsigned int i = 0; i < 32; i++) {
@@ -228,10 +258,10 @@ UNIT_TEST(integers_match_libc_for_every_flag_width_and_precision)
 
 UNIT_TEST(integers_match_libc_for_every_length_modifier)
 {
-	static const char *const lens[] = { "hh", "h", "", "l", "ll",
-					    "z", "t", "j" };
+	static const char *const lens[] = {"hh", "h", "",  "l",
+					   "ll", "z", "t", "j"};
 	/* None, each flag alone, and all five. */
-	static const unsigned int flagsets[] = { 0, 1, 2, 4, 8, 16, 31 };
+	static const unsigned int flagsets[] = {0, 1, 2, 4, 8, 16, 31};
 
 	UNIT_ASSERT(sweep_ints(lens, ARRAY_SIZE(lens), flagsets,
 			       ARRAY_SIZE(flagsets)));
@@ -260,11 +290,10 @@ UNIT_TEST(integer_edge_values_match_libc)
 
 UNIT_TEST(strings_and_chars_match_libc)
 {
-	static const char *const strs[] = { "", "a", "hello",
-					    "a longer string of text" };
-	static const char *const sw[] = { "", "0", "1", "5", "30", "-7",
-					  "-30" };
-	static const char *const sp[] = { "", ".", ".0", ".2", ".5", ".40" };
+	static const char *const strs[] = {"", "a", "hello",
+					   "a longer string of text"};
+	static const char *const sw[] = {"", "0", "1", "5", "30", "-7", "-30"};
+	static const char *const sp[] = {"", ".", ".0", ".2", ".5", ".40"};
 
 	for (size_t s = 0; s < ARRAY_SIZE(strs); s++) {
 		for (size_t w = 0; w < ARRAY_SIZE(sw); w++) {
@@ -273,8 +302,8 @@ UNIT_TEST(strings_and_chars_match_libc)
 
 				snprintf(fmt, sizeof(fmt), "<%%%s%ss>", sw[w],
 					 sp[p]);
-				UNIT_ASSERT(same_as_libc(__LINE__, fmt,
-							 strs[s]));
+				UNIT_ASSERT(
+					same_as_libc(__LINE__, fmt, strs[s]));
 			}
 			UNIT_ASSERT(same_as_libc(__LINE__, "<%*.*s>", 12, 3,
 						 strs[s]));
@@ -398,7 +427,7 @@ UNIT_TEST(truncation_matches_libc_at_every_size)
 /* Streaming output: order, count, and the context pointer. */
 UNIT_TEST(vformat_streams_every_character_to_the_sink)
 {
-	struct sink sink = { .len = 0 };
+	struct sink sink = {.len = 0};
 	char big[400];
 	int n;
 

@@ -45,8 +45,8 @@ UNIT_TEST(memcpy_every_length_and_alignment_matches_reference)
 					ref[8 + dof + i] = src[so + i];
 				}
 				UNIT_ASSERT(cordon_memcpy(dst + 8 + dof,
-							  src + so, n) ==
-					    dst + 8 + dof);
+							  src + so,
+							  n) == dst + 8 + dof);
 				UNIT_ASSERT(memcmp(dst, ref, sizeof(dst)) == 0);
 			}
 		}
@@ -55,7 +55,7 @@ UNIT_TEST(memcpy_every_length_and_alignment_matches_reference)
 
 UNIT_TEST(memset_every_length_and_alignment_matches_reference)
 {
-	static const int values[] = { 0, 1, 0x5a, 0x80, 0xff, -1, 0x1ab };
+	static const int values[] = {0, 1, 0x5a, 0x80, 0xff, -1, 0x1ab};
 	unsigned char dst[MAXLEN + 32];
 	unsigned char ref[MAXLEN + 32];
 
@@ -69,8 +69,8 @@ UNIT_TEST(memset_every_length_and_alignment_matches_reference)
 						(unsigned char)values[v];
 				}
 				UNIT_ASSERT(cordon_memset(dst + 8 + off,
-							  values[v], n) ==
-					    dst + 8 + off);
+							  values[v],
+							  n) == dst + 8 + off);
 				UNIT_ASSERT(memcmp(dst, ref, sizeof(dst)) == 0);
 			}
 		}
@@ -182,8 +182,8 @@ UNIT_TEST(strnlen_reads_no_more_than_maxlen)
 UNIT_TEST(strcmp_orders_like_libc)
 {
 	static const char *const words[] = {
-		"", "a", "ab", "abc", "abd", "b", "B", "\x7f", "\x80",
-		"\xff", "a\xff", "abc\x80", "zzzz",
+		"",	"a",	"ab",	"abc",	 "abd",	    "b",    "B",
+		"\x7f", "\x80", "\xff", "a\xff", "abc\x80", "zzzz",
 	};
 	const size_t n = sizeof(words) / sizeof(words[0]);
 
@@ -203,8 +203,8 @@ UNIT_TEST(strcmp_orders_like_libc)
 
 UNIT_TEST(strncmp_stops_at_nul_and_at_n)
 {
-	char a[8] = { 'a', 'b', '\0', 'x', 'y', 'z', 'q', 'r' };
-	char b[8] = { 'a', 'b', '\0', 'X', 'Y', 'Z', 'Q', 'R' };
+	char a[8] = {'a', 'b', '\0', 'x', 'y', 'z', 'q', 'r'};
+	char b[8] = {'a', 'b', '\0', 'X', 'Y', 'Z', 'Q', 'R'};
 
 	/* Bytes after the terminator are not compared. */
 	UNIT_EQ(cordon_strncmp(a, b, 8), 0);
@@ -302,52 +302,52 @@ struct u64_case {
 UNIT_TEST(str_to_u64_accepts_valid_numbers_and_rejects_the_rest)
 {
 	static const struct u64_case cases[] = {
-		{ "0", 0, 0, 0 },
-		{ "7", 0, 0, 7 },
-		{ "42", 10, 0, 42 },
-		{ "18446744073709551615", 0, 0, UINT64_MAX },
-		{ "18446744073709551615", 10, 0, UINT64_MAX },
-		{ "18446744073709551616", 0, -ERANGE, 0 },
-		{ "18446744073709551620", 10, -ERANGE, 0 },
-		{ "99999999999999999999999", 0, -ERANGE, 0 },
-		{ "0xffffffffffffffff", 0, 0, UINT64_MAX },
-		{ "0XFFFFFFFFFFFFFFFF", 16, 0, UINT64_MAX },
-		{ "0x10000000000000000", 0, -ERANGE, 0 },
-		{ "ffffffffffffffff", 16, 0, UINT64_MAX },
-		{ "0x1F", 0, 0, 31 },
-		{ "0x1f", 16, 0, 31 },
-		{ "1f", 16, 0, 31 },
-		{ "0x", 0, -EINVAL, 0 },
-		{ "0x", 16, -EINVAL, 0 },
-		{ "0X", 0, -EINVAL, 0 },
-		{ "", 0, -EINVAL, 0 },
-		{ "", 10, -EINVAL, 0 },
-		{ "12a", 0, -EINVAL, 0 },
-		{ "12a", 10, -EINVAL, 0 },
-		{ "a12", 10, -EINVAL, 0 },
-		{ " 12", 0, -EINVAL, 0 },
-		{ "12 ", 0, -EINVAL, 0 },
-		{ "-1", 0, -EINVAL, 0 },
-		{ "+1", 0, -EINVAL, 0 },
-		{ "1_000", 0, -EINVAL, 0 },
-		{ "0755", 0, 0, 0755 },
-		{ "00", 0, 0, 0 },
-		{ "08", 0, -EINVAL, 0 },
-		{ "0755", 10, 0, 755 },
-		{ "01777777777777777777777", 0, 0, UINT64_MAX },
-		{ "02000000000000000000000", 0, -ERANGE, 0 },
-		{ "0x10", 10, -EINVAL, 0 },
-		{ "101", 2, 0, 5 },
-		{ "102", 2, -EINVAL, 0 },
-		{ "zz", 36, 0, 36 * 36 - 1 },
-		{ "ZZ", 36, 0, 36 * 36 - 1 },
-		{ "3w5e11264sgsf", 36, 0, UINT64_MAX },
-		{ "3w5e11264sgsg", 36, -ERANGE, 0 },
-		{ "1", 1, -EINVAL, 0 },
-		{ "1", 37, -EINVAL, 0 },
-		{ "1", -2, -EINVAL, 0 },
+		{"0", 0, 0, 0},
+		{"7", 0, 0, 7},
+		{"42", 10, 0, 42},
+		{"18446744073709551615", 0, 0, UINT64_MAX},
+		{"18446744073709551615", 10, 0, UINT64_MAX},
+		{"18446744073709551616", 0, -ERANGE, 0},
+		{"18446744073709551620", 10, -ERANGE, 0},
+		{"99999999999999999999999", 0, -ERANGE, 0},
+		{"0xffffffffffffffff", 0, 0, UINT64_MAX},
+		{"0XFFFFFFFFFFFFFFFF", 16, 0, UINT64_MAX},
+		{"0x10000000000000000", 0, -ERANGE, 0},
+		{"ffffffffffffffff", 16, 0, UINT64_MAX},
+		{"0x1F", 0, 0, 31},
+		{"0x1f", 16, 0, 31},
+		{"1f", 16, 0, 31},
+		{"0x", 0, -EINVAL, 0},
+		{"0x", 16, -EINVAL, 0},
+		{"0X", 0, -EINVAL, 0},
+		{"", 0, -EINVAL, 0},
+		{"", 10, -EINVAL, 0},
+		{"12a", 0, -EINVAL, 0},
+		{"12a", 10, -EINVAL, 0},
+		{"a12", 10, -EINVAL, 0},
+		{" 12", 0, -EINVAL, 0},
+		{"12 ", 0, -EINVAL, 0},
+		{"-1", 0, -EINVAL, 0},
+		{"+1", 0, -EINVAL, 0},
+		{"1_000", 0, -EINVAL, 0},
+		{"0755", 0, 0, 0755},
+		{"00", 0, 0, 0},
+		{"08", 0, -EINVAL, 0},
+		{"0755", 10, 0, 755},
+		{"01777777777777777777777", 0, 0, UINT64_MAX},
+		{"02000000000000000000000", 0, -ERANGE, 0},
+		{"0x10", 10, -EINVAL, 0},
+		{"101", 2, 0, 5},
+		{"102", 2, -EINVAL, 0},
+		{"zz", 36, 0, 36 * 36 - 1},
+		{"ZZ", 36, 0, 36 * 36 - 1},
+		{"3w5e11264sgsf", 36, 0, UINT64_MAX},
+		{"3w5e11264sgsg", 36, -ERANGE, 0},
+		{"1", 1, -EINVAL, 0},
+		{"1", 37, -EINVAL, 0},
+		{"1", -2, -EINVAL, 0},
 		/* A bad digit wins over an overflow. */
-		{ "99999999999999999999999x", 0, -EINVAL, 0 },
+		{"99999999999999999999999x", 0, -EINVAL, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -372,7 +372,7 @@ UNIT_TEST(str_to_u64_parses_exactly_len_bytes)
 	uint64_t v = 0;
 
 	UNIT_ASSERT(p != NULL);
-	memcpy(p, "123", 3);	/* No NUL: ASan catches reads past len. */
+	memcpy(p, "123", 3); /* No NUL: ASan catches reads past len. */
 	UNIT_EQ(str_to_u64(p, 3, 0, &v), 0);
 	UNIT_EQ(v, 123);
 	UNIT_EQ(str_to_u64(p, 2, 0, &v), 0);
@@ -381,39 +381,42 @@ UNIT_TEST(str_to_u64_parses_exactly_len_bytes)
 	free(p);
 
 	/* An embedded NUL is a bad digit, not an end. */
-	UNIT_EQ(str_to_u64("12\0" "3", 4, 0, &v), -EINVAL);
+	UNIT_EQ(str_to_u64("12\0"
+			   "3",
+			   4, 0, &v),
+		-EINVAL);
 	UNIT_EQ(str_to_u64(NULL, 0, 0, &v), -EINVAL);
 }
 
 UNIT_TEST(str_to_u64_size_applies_binary_suffixes)
 {
 	static const struct u64_case cases[] = {
-		{ "0", 0, 0, 0 },
-		{ "4096", 0, 0, 4096 },
-		{ "1K", 0, 0, 1024 },
-		{ "1k", 0, 0, 1024 },
-		{ "512M", 0, 0, 512ull << 20 },
-		{ "2g", 0, 0, 2ull << 30 },
-		{ "3T", 0, 0, 3ull << 40 },
-		{ "0x10M", 0, 0, 16ull << 20 },
-		{ "010K", 0, 0, 8ull << 10 },
-		{ "16777215T", 0, 0, 16777215ull << 40 },
-		{ "16777216T", 0, -ERANGE, 0 },
-		{ "17179869183G", 0, 0, 17179869183ull << 30 },
-		{ "17179869184G", 0, -ERANGE, 0 },
-		{ "18014398509481983K", 0, 0, 18014398509481983ull << 10 },
-		{ "18014398509481984K", 0, -ERANGE, 0 },
-		{ "18446744073709551615", 0, 0, UINT64_MAX },
-		{ "18446744073709551616", 0, -ERANGE, 0 },
-		{ "K", 0, -EINVAL, 0 },
-		{ "", 0, -EINVAL, 0 },
-		{ "1KB", 0, -EINVAL, 0 },
-		{ "1KK", 0, -EINVAL, 0 },
-		{ "1 K", 0, -EINVAL, 0 },
-		{ "1P", 0, -EINVAL, 0 },
-		{ "1.5G", 0, -EINVAL, 0 },
-		{ "-1M", 0, -EINVAL, 0 },
-		{ "0xK", 0, -EINVAL, 0 },
+		{"0", 0, 0, 0},
+		{"4096", 0, 0, 4096},
+		{"1K", 0, 0, 1024},
+		{"1k", 0, 0, 1024},
+		{"512M", 0, 0, 512ull << 20},
+		{"2g", 0, 0, 2ull << 30},
+		{"3T", 0, 0, 3ull << 40},
+		{"0x10M", 0, 0, 16ull << 20},
+		{"010K", 0, 0, 8ull << 10},
+		{"16777215T", 0, 0, 16777215ull << 40},
+		{"16777216T", 0, -ERANGE, 0},
+		{"17179869183G", 0, 0, 17179869183ull << 30},
+		{"17179869184G", 0, -ERANGE, 0},
+		{"18014398509481983K", 0, 0, 18014398509481983ull << 10},
+		{"18014398509481984K", 0, -ERANGE, 0},
+		{"18446744073709551615", 0, 0, UINT64_MAX},
+		{"18446744073709551616", 0, -ERANGE, 0},
+		{"K", 0, -EINVAL, 0},
+		{"", 0, -EINVAL, 0},
+		{"1KB", 0, -EINVAL, 0},
+		{"1KK", 0, -EINVAL, 0},
+		{"1 K", 0, -EINVAL, 0},
+		{"1P", 0, -EINVAL, 0},
+		{"1.5G", 0, -EINVAL, 0},
+		{"-1M", 0, -EINVAL, 0},
+		{"0xK", 0, -EINVAL, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

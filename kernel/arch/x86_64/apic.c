@@ -229,7 +229,8 @@ void apic_stop_other_cpus(void)
 	}
 	if (apic_online_mask() & ~(1ull << this_cpu()->id)) {
 		apic_wait_icr_idle();
-		icr_write(0, ICR_MODE_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+		icr_write(0,
+			  ICR_MODE_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
 	}
 }
 
@@ -257,7 +258,8 @@ void ioapic_init(void)
 			continue;
 		}
 		io->gsi_base = acpi.ioapics[i].gsi_base;
-		io->nredir = ((ioapic_read(io, IOAPIC_REG_VER) >> 16) & 0xff) + 1;
+		io->nredir =
+			((ioapic_read(io, IOAPIC_REG_VER) >> 16) & 0xff) + 1;
 		for (uint32_t n = 0; n < io->nredir; n++) {
 			ioapic_write(io, IOAPIC_REDTBL(n) + 1, 0);
 			ioapic_write(io, IOAPIC_REDTBL(n),
@@ -278,8 +280,7 @@ static struct ioapic *ioapic_for(uint32_t gsi)
 	return NULL;
 }
 
-int ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id,
-		 uint16_t flags)
+int ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id, uint16_t flags)
 {
 	struct ioapic *io = ioapic_for(gsi);
 	uint64_t rte = vector;

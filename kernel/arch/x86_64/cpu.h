@@ -79,7 +79,8 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr"
 			 :
-			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+			 : "c"(msr), "a"((uint32_t)v),
+			   "d"((uint32_t)(v >> 32)));
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
@@ -99,15 +100,15 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-#define DEFINE_CR(n)                                                     \
-	static inline uint64_t read_cr##n(void)                          \
-	{                                                                \
-		uint64_t v;                                              \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));        \
-		return v;                                                \
-	}                                                                \
-	static inline void write_cr##n(uint64_t v)                       \
-	{                                                                \
+#define DEFINE_CR(n)                                                       \
+	static inline uint64_t read_cr##n(void)                            \
+	{                                                                  \
+		uint64_t v;                                                \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void write_cr##n(uint64_t v)                         \
+	{                                                                  \
 		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR(0)

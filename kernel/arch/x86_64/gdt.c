@@ -38,7 +38,8 @@ void gdt_init_cpu(struct cpu *c)
 	struct gdt_ptr ptr;
 
 	g[0] = 0;
-	g[1] = SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_L | SEG_G | SEG_LIMIT_MAX;
+	g[1] = SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_L | SEG_G |
+	       SEG_LIMIT_MAX;
 	g[2] = SEG_P | SEG_S | SEG_RW | SEG_DB | SEG_G | SEG_LIMIT_MAX;
 	g[3] = 0;
 	g[4] = SEG_P | SEG_S | SEG_RW | SEG_DB | SEG_G | SEG_LIMIT_MAX |

@@ -40,7 +40,7 @@ BUILD_ASSERT(sizeof(struct tss) == 104);
 struct arch_cpu {
 	uint64_t gdt[GDT_ENTRIES] __aligned(16);
 	struct tss tss __aligned(16);
-	uint8_t *ist_stacks;	/* 3 x IST_STACK_SIZE, from the heap */
+	uint8_t *ist_stacks; /* 3 x IST_STACK_SIZE, from the heap */
 };
 
 struct cpu;

@@ -30,7 +30,7 @@ struct idt_gate {
 };
 BUILD_ASSERT(sizeof(struct idt_gate) == 16);
 
-#define GATE_INTERRUPT 0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 
 extern const uint64_t isr_table[256];
 long probe_call_raw(long (*fn)(void *), void *arg, struct probe_info *info);
@@ -43,17 +43,38 @@ static struct {
 static struct spinlock handlers_lock = SPINLOCK_INIT("irq_handlers");
 
 static const char *const exc_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault",
-	"coprocessor segment overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD exception", "#VE virtualization", "#CP control protection",
-	"reserved 22", "reserved 23", "reserved 24", "reserved 25",
-	"reserved 26", "reserved 27", "#HV hypervisor injection",
-	"#VC VMM communication", "#SX security", "reserved 31",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor segment overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved 15",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD exception",
+	"#VE virtualization",
+	"#CP control protection",
+	"reserved 22",
+	"reserved 23",
+	"reserved 24",
+	"reserved 25",
+	"reserved 26",
+	"reserved 27",
+	"#HV hypervisor injection",
+	"#VC VMM communication",
+	"#SX security",
+	"reserved 31",
 };
 
 const char *trap_name(unsigned int vector)
@@ -91,7 +112,7 @@ void idt_load(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed ptr = { sizeof(idt) - 1, (uint64_t)idt };
+	} __packed ptr = {sizeof(idt) - 1, (uint64_t)idt};
 
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 }
@@ -143,14 +164,15 @@ int irq_alloc_vector(void)
 
 void trap_print_frame(const struct trap_frame *tf)
 {
-	kprintf("  rip %016lx  cs %04lx  rflags %016lx  error %#lx\n",
-		tf->rip, tf->cs, tf->rflags, tf->error);
+	kprintf("  rip %016lx  cs %04lx  rflags %016lx  error %#lx\n", tf->rip,
+		tf->cs, tf->rflags, tf->error);
 	kprintf("  rsp %016lx  ss %04lx", tf->rsp, tf->ss);
 	if (tf->vector == VEC_PF) {
 		kprintf("  cr2 %016lx (%s, %s, %s%s%s)", read_cr2(),
 			tf->error & PF_P ? "protection" : "not present",
-			tf->error & PF_W ? "write" :
-			(tf->error & PF_I ? "fetch" : "read"),
+			tf->error & PF_W
+				? "write"
+				: (tf->error & PF_I ? "fetch" : "read"),
 			tf->error & PF_U ? "user" : "kernel",
 			tf->error & PF_RSVD ? ", reserved bit" : "",
 			tf->error & PF_PK ? ", protection key" : "");

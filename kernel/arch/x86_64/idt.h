@@ -76,7 +76,7 @@ static inline bool trap_from_user(const struct trap_frame *tf)
 struct probe_info {
 	uint64_t vector;
 	uint64_t error;
-	uint64_t addr;	/* cr2 for page faults */
+	uint64_t addr; /* cr2 for page faults */
 	uint64_t rip;
 };
 long probe_call(long (*fn)(void *), void *arg, struct probe_info *info);

@@ -46,7 +46,7 @@
 
 static struct aspace kernel_as;
 static struct paging_stats pstats;
-static uint64_t nx_bit;		/* PTE_NX when EFER.NXE can be set */
+static uint64_t nx_bit; /* PTE_NX when EFER.NXE can be set */
 
 /* PCID allocator: bit set = in use. PCID 0 is the kernel's. */
 static struct spinlock pcid_lock = SPINLOCK_INIT("pcid");
@@ -117,7 +117,7 @@ static unsigned int pte_to_prot(uint64_t e)
 static uint64_t *walk(struct aspace *as, vaddr_t va, bool create)
 {
 	uint64_t *table = phys_to_virt(as->pml4);
-	static const int shifts[3] = { 39, 30, 21 };
+	static const int shifts[3] = {39, 30, 21};
 	uint64_t inter = PTE_P | PTE_W | (is_user_addr(va) ? PTE_U : 0);
 
 	for (int level = 0; level < 3; level++) {
@@ -132,7 +132,8 @@ static uint64_t *walk(struct aspace *as, vaddr_t va, bool create)
 			/* Kernel PML4 slots are fixed at boot. */
 			if (level == 0 && !is_user_addr(va)) {
 				panic("kernel mapping at %#lx outside the "
-				      "preallocated PML4 slots", va);
+				      "preallocated PML4 slots",
+				      va);
 			}
 			page = page_alloc();
 			if (!page) {
@@ -152,10 +153,10 @@ static uint64_t *walk(struct aspace *as, vaddr_t va, bool create)
 
 static struct {
 	struct spinlock lock;
-	volatile uint64_t targets;	/* CPUs that have not flushed yet */
+	volatile uint64_t targets; /* CPUs that have not flushed yet */
 	vaddr_t va;
 	size_t n;
-} shootdown = { .lock = SPINLOCK_INIT("tlb_shootdown") };
+} shootdown = {.lock = SPINLOCK_INIT("tlb_shootdown")};
 
 static void flush_local(vaddr_t va, size_t n)
 {
@@ -206,17 +207,17 @@ static void tlb_invalidate(struct aspace *as, vaddr_t va, size_t n)
 	if (pstats.pcid && !as->is_kernel) {
 		__atomic_fetch_or(&as->stale_cpus, ~0ull, __ATOMIC_SEQ_CST);
 	}
-	if (as->is_kernel || (__atomic_load_n(&as->active_cpus,
-					      __ATOMIC_SEQ_CST) & me)) {
+	if (as->is_kernel ||
+	    (__atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST) & me)) {
 		flush_local(va, n);
 		if (!as->is_kernel) {
 			__atomic_fetch_and(&as->stale_cpus, ~me,
 					   __ATOMIC_SEQ_CST);
 		}
 	}
-	targets = as->is_kernel ? apic_online_mask() :
-				  __atomic_load_n(&as->active_cpus,
-						  __ATOMIC_SEQ_CST);
+	targets = as->is_kernel
+			  ? apic_online_mask()
+			  : __atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST);
 	targets &= ~me;
 	if (!targets) {
 		return;
@@ -352,7 +353,8 @@ void aspace_switch(struct aspace *as)
 	if (pstats.pcid) {
 		cr3 |= as->pcid;
 		if (!(__atomic_fetch_and(&as->stale_cpus, ~bit,
-					 __ATOMIC_SEQ_CST) & bit)) {
+					 __ATOMIC_SEQ_CST) &
+		      bit)) {
 			cr3 |= CR3_NOFLUSH;
 		} else {
 			c->stats.tlb_flushes++;
@@ -487,8 +489,7 @@ int aspace_protect(struct aspace *as, vaddr_t va, size_t n, unsigned int prot)
 	return 0;
 }
 
-int aspace_query(struct aspace *as, vaddr_t va, paddr_t *pa,
-		 unsigned int *prot)
+int aspace_query(struct aspace *as, vaddr_t va, paddr_t *pa, unsigned int *prot)
 {
 	uint64_t *pte;
 	int err = -ENOENT;
@@ -620,11 +621,11 @@ void paging_init(void)
 		void *p = page_alloc();
 
 		VERIFY(p != NULL);
-		pml4[PML4_IDX(PHYS_MAP_BASE) + i] = virt_to_phys(p) | PTE_P |
-						    PTE_W;
+		pml4[PML4_IDX(PHYS_MAP_BASE) + i] =
+			virt_to_phys(p) | PTE_P | PTE_W;
 		kernel_as.pt_pages++;
 	}
-	for (vaddr_t slot = IOREMAP_BASE; slot < IOREMAP_BASE + IOREMAP_SIZE;
+	for (vaddr_t slot = IOREMAP_BASE; slot < KSCRATCH_BASE + KSCRATCH_SIZE;
 	     slot += 1ul << 39) {
 		void *p = page_alloc();
 
@@ -661,6 +662,9 @@ void paging_init(void)
 	map_kernel_range(__rodata_start, __rodata_end, PROT_READ);
 	map_kernel_range(__data_start, __data_end, PROT_READ | PROT_WRITE);
 	map_kernel_range(__data_end, __kernel_end, PROT_READ);
+
+	/* Tables for the first 2 MiB of scratch space, kept for good. */
+	VERIFY(walk(&kernel_as, KSCRATCH_BASE, true) != NULL);
 
 	paging_init_cpu();
 	aspace_switch(&kernel_as);

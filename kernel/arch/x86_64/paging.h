@@ -28,14 +28,14 @@ struct aspace {
 	struct spinlock lock;
 	/* Immutable after aspace_create(): */
 	paddr_t pml4;
-	uint16_t pcid;		/* 0 when PCID is unused */
+	uint16_t pcid; /* 0 when PCID is unused */
 	bool is_kernel;
 	/* Protected by lock: */
-	size_t pt_pages;	/* page-table pages below the PML4 */
-	size_t mapped_pages;	/* present leaf entries */
+	size_t pt_pages;     /* page-table pages below the PML4 */
+	size_t mapped_pages; /* present leaf entries */
 	/* Updated atomically: */
-	uint64_t active_cpus;	/* CPUs with this CR3 loaded */
-	uint64_t stale_cpus;	/* CPUs that must flush on next switch */
+	uint64_t active_cpus; /* CPUs with this CR3 loaded */
+	uint64_t stale_cpus;  /* CPUs that must flush on next switch */
 };
 
 struct paging_stats {
@@ -66,8 +66,8 @@ size_t aspace_destroy(struct aspace *as);
 void aspace_switch(struct aspace *as);
 
 /* Map @n pages at @va to @pa..; fails with -EEXIST if any is mapped. */
-int __must_check aspace_map(struct aspace *as, vaddr_t va, paddr_t pa,
-			    size_t n, unsigned int prot);
+int __must_check aspace_map(struct aspace *as, vaddr_t va, paddr_t pa, size_t n,
+			    unsigned int prot);
 /*
  * Unmap @n pages at @va (holes are skipped). When @frames is not NULL,
  * frames[i] receives the frame of page i or 0 for a hole.

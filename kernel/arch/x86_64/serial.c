@@ -8,8 +8,8 @@
 
 #include "arch/x86_64/cpu.h"
 
-#define UART_DATA 0	/* RBR/THR, DLL when DLAB=1 */
-#define UART_IER 1	/* IER, DLM when DLAB=1 */
+#define UART_DATA 0 /* RBR/THR, DLL when DLAB=1 */
+#define UART_IER 1  /* IER, DLM when DLAB=1 */
 #define UART_FCR 2
 #define UART_LCR 3
 #define UART_MCR 4

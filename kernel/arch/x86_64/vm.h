@@ -5,6 +5,7 @@
  *
  *   0xffff800000000000  direct map of all physical memory (PML4 256..)
  *   0xffffc00000000000  MMIO mappings made by ioremap() (PML4 384)
+ *   0xffffc04000000000  kernel scratch mappings (self-tests)
  *   0xffffffff80000000  kernel image, linked here (PML4 511)
  *
  * The kernel half is shared by every address space: its PML4 entries are
@@ -28,7 +29,10 @@ typedef uint64_t vaddr_t;
 #define PHYS_MAP_BASE 0xffff800000000000ul
 #define PHYS_MAP_MAX (64ul << 40) /* Direct map covers up to 64 TiB. */
 #define IOREMAP_BASE 0xffffc00000000000ul
-#define IOREMAP_SIZE (1ul << 39)
+#define IOREMAP_SIZE (1ul << 38)
+/* Second half of the same PML4 slot: fixed scratch mappings (self-tests). */
+#define KSCRATCH_BASE (IOREMAP_BASE + IOREMAP_SIZE)
+#define KSCRATCH_SIZE (1ul << 38)
 #define USER_TOP 0x0000800000000000ul
 
 static inline void *phys_to_virt(paddr_t pa)
