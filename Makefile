@@ -1,5 +1,18 @@
 # SPDX-License-Identifier: MIT
 #
+## Cordon make targets (README.md has the details):
+##   make / make all   build build/cordon.iso (kernel, symbols, disassembly)
+##   make run          build, then boot in QEMU on this terminal (Ctrl-A X quits)
+##   make test         host unit tests, in-kernel self-tests, boot scenarios
+##   make unit         host unit tests only
+##   make selftest     in-kernel self-tests only (one QEMU boot)
+##   make gdb          boot with QEMU waiting for gdb (alias: make debug)
+##   make check        clang-format check and every header compiled alone
+##   make format       reformat the tree with clang-format
+##   make kernel       build/kernel.elf only
+##   make clean        remove build/
+## Variables: CMDLINE="..." CPUS=2 MEM=512M QEMU=... KVM=0|1 CROSS=x86_64-elf-
+#
 # Cordon's one, non-recursive build. Each folder adds what it builds in its
 # own build.mk (kernel sources, host tools, unit tests, domains); this file
 # holds the rules. `make help` lists the targets.
@@ -30,7 +43,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-common \
 	-mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mcmodel=kernel \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-I. -Ilib -Ikernel -MD -DCORDON_VERSION='"$(VERSION)"'
+	-I. -Ilib -Ikernel -MD
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
 NASMFLAGS := -f elf64 -g -F dwarf -Ikernel/arch/x86_64/
@@ -82,7 +95,17 @@ unit-build: $(UNIT_BINS)
 
 # --- Kernel --------------------------------------------------------------------
 KOBJS := $(patsubst %.c,$(B)/kobj/%.o,$(KERNEL_SRCS)) \
-	$(patsubst %.asm,$(B)/kobj/%.o,$(KERNEL_ASMS))
+	$(patsubst %.asm,$(B)/kobj/%.o,$(KERNEL_ASMS)) $(B)/kobj/version.o
+
+# The version string (git describe) is rewritten only when it changes.
+$(B)/version.c: FORCE
+	@mkdir -p $(B)
+	@echo 'const char cordon_version[] = "$(VERSION)";' | cmp -s - $@ || \
+		echo 'const char cordon_version[] = "$(VERSION)";' > $@
+
+$(B)/kobj/version.o: $(B)/version.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(KCFLAGS) -c $< -o $@
 
 $(B)/kobj/%.o: %.c | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -119,7 +142,7 @@ $(B)/kernel.elf: $(KOBJS) $(B)/kobj/ksyms.o linker.ld
 	@$(NM) -n --defined-only $@ | grep -v -e ksyms -e __kernel_end > $(B)/kernel.pass2.cmp
 	@cmp -s $(B)/kernel.pass1.cmp $(B)/kernel.pass2.cmp || \
 		{ echo "error: symbols moved between link passes" >&2; rm -f $@; exit 1; }
-	@$(OBJDUMP) -d -M intel -S $@ > $(B)/kernel.asm
+	@$(OBJDUMP) -d -M intel -S $@ > $(B)/kernel.asm 2>/dev/null
 	@$(NM) -n -S --defined-only $@ > $(B)/kernel.sym
 	@echo "  SYMS    $(B)/kernel.sym, $(B)/kernel.asm"
 
@@ -191,7 +214,8 @@ selftest: $(B)/kernel.elf
 
 # --- Checks ------------------------------------------------------------------------
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
-HDRS = $(shell git ls-files 'kernel/*.h' 'lib/*.h' 'tests/*.h' 2>/dev/null)
+HDRS = $(shell git ls-files 'kernel/*.h' 'lib/*.h' 'tests/self/*.h' 2>/dev/null)
+HOST_HDRS = $(shell git ls-files 'tests/unit/*.h' 'tools/*.h' 2>/dev/null)
 
 .PHONY: check format hdrcheck
 check: format-check hdrcheck
@@ -210,7 +234,12 @@ hdrcheck: | $(B)/.deps-ok
 		printf '#include "%s"\n' "$$h" > $(B)/hdrcheck/t.c; \
 		if ! $(CC) $(filter-out -MD,$(KCFLAGS)) -fsyntax-only $(B)/hdrcheck/t.c 2> $(B)/hdrcheck/err; then \
 			echo "hdrcheck: $$h does not compile on its own:"; head -5 $(B)/hdrcheck/err; fail=1; fi; \
-	done; [ $$fail -eq 0 ] && echo "  HDRCHECK $(words $(HDRS)) headers ok"
+	done; \
+	for h in $(HOST_HDRS); do \
+		printf '#include "%s"\n' "$$h" > $(B)/hdrcheck/t.c; \
+		if ! $(HOSTCC) $(filter-out -MD,$(HOSTCFLAGS)) -fsyntax-only $(B)/hdrcheck/t.c 2> $(B)/hdrcheck/err; then \
+			echo "hdrcheck: $$h does not compile on its own (host):"; head -5 $(B)/hdrcheck/err; fail=1; fi; \
+	done; [ $$fail -eq 0 ] && echo "  HDRCHECK $(words $(HDRS) $(HOST_HDRS)) headers ok"
 
 # --- Housekeeping ------------------------------------------------------------------
 .PHONY: clean help

@@ -27,6 +27,9 @@
 #include "waitq.h"
 
 #define MB2_BOOT_MAGIC 0x36d76289u
+
+/* git describe of the build, generated into build/version.c. */
+extern const char cordon_version[];
 #define BOOT_STACK_SIZE (THREAD_STACK_PAGES * 4096)
 
 /* The boot CPU's first stack, later the main thread's (boot.asm). */
@@ -127,7 +130,7 @@ static void print_banner(void)
 	paging_get_stats(&pg);
 	kprintf("Cordon %s: %u CPU%s online, %zu MiB RAM (%zu MiB free), "
 		"tick %u Hz\n",
-		CORDON_VERSION, smp_online_count(),
+		cordon_version, smp_online_count(),
 		smp_online_count() == 1 ? "" : "s", ps.total_pages / 256,
 		ps.free_pages / 256, time_hz());
 	kprintf("cpu: tsc %lu MHz, lapic timer %lu kHz, nx %s, smep %s, "
@@ -144,7 +147,7 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 
 	smp_init_bsp_early();
 	console_init();
-	kprintf("\nCordon %s booting\n", CORDON_VERSION);
+	kprintf("\nCordon %s booting\n", cordon_version);
 	if (magic != MB2_BOOT_MAGIC) {
 		panic("bad multiboot2 magic %#x", magic);
 	}
