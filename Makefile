@@ -49,7 +49,7 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 NASMFLAGS := -f elf64 -g -F dwarf -Ikernel/arch/x86_64/
 
 # Host programs: tools and unit tests.
-HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Ilib -Ikernel -Itests/unit -MD \
+HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Ilib -iquote kernel -Itests/unit -MD \
 	-DCORDON_HOST=1
 UNIT_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -206,7 +206,7 @@ gdb debug: $(B)/cordon.iso .gdbinit
 test: $(B)/kernel.elf $(UNIT_BINS) $(TEST_DEPS)
 	@$(PYTHON) tests/runner/run_tests.py --build $(B) --qemu "$(QEMU)" --cpus $(CPUS) --mem $(MEM)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(TEST_DEPS)
 	@$(PYTHON) tests/runner/run_tests.py --build $(B) --only unit
 
 selftest: $(B)/kernel.elf

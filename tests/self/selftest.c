@@ -94,7 +94,7 @@ int selftest_run(const char *filter)
 	}
 	kprintf("KTAP version 1\n1..%u\n", n);
 	for (t = __start_selftests; t < __stop_selftests; t++) {
-		struct run_arg ra = { .t = t };
+		struct run_arg ra = {.t = t};
 		struct heap_stats hs0;
 		struct heap_stats hs1;
 		size_t pages0;

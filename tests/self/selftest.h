@@ -24,7 +24,7 @@
 #include "base/compiler.h"
 
 #define SELFTEST_SHORT 0x0u
-#define SELFTEST_LONG 0x1u	/* seconds rather than milliseconds */
+#define SELFTEST_LONG 0x1u /* seconds rather than milliseconds */
 #define SELFTEST_NO_LEAK_CHECK 0x2u
 
 struct selftest_ctx {
@@ -40,15 +40,15 @@ struct selftest {
 	unsigned int flags;
 };
 
-#define SELFTEST(tname, tflags)                                             \
-	static void selftest_fn_##tname(struct selftest_ctx *st_ctx);       \
-	static const struct selftest selftest_desc_##tname __section(       \
-		"selftests") __used __aligned(8) = {                       \
-		.name = #tname,                                             \
-		.file = __FILE__,                                           \
-		.fn = selftest_fn_##tname,                                  \
-		.flags = (tflags),                                          \
-	};                                                                  \
+#define SELFTEST(tname, tflags)                                       \
+	static void selftest_fn_##tname(struct selftest_ctx *st_ctx); \
+	static const struct selftest selftest_desc_##tname __section( \
+		"selftests") __used __aligned(8) = {                  \
+		.name = #tname,                                       \
+		.file = __FILE__,                                     \
+		.fn = selftest_fn_##tname,                            \
+		.flags = (tflags),                                    \
+	};                                                            \
 	static void selftest_fn_##tname(struct selftest_ctx *st_ctx)
 
 void selftest_fail(struct selftest_ctx *ctx, const char *file, int line,
@@ -56,35 +56,35 @@ void selftest_fail(struct selftest_ctx *ctx, const char *file, int line,
 void selftest_skip(struct selftest_ctx *ctx, const char *reason);
 
 /* Fail the test and return from it when @cond is false. */
-#define ST_ASSERT(cond)                                                     \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			selftest_fail(st_ctx, __FILE__, __LINE__,           \
-				      "assertion failed: %s", #cond);       \
-			return;                                             \
-		}                                                           \
+#define ST_ASSERT(cond)                                               \
+	do {                                                          \
+		if (!(cond)) {                                        \
+			selftest_fail(st_ctx, __FILE__, __LINE__,     \
+				      "assertion failed: %s", #cond); \
+			return;                                       \
+		}                                                     \
 	} while (0)
 
 /* As ST_ASSERT, printing both values. */
-#define ST_EQ(a, b)                                                         \
-	do {                                                                \
-		long long st_a_ = (long long)(a);                           \
-		long long st_b_ = (long long)(b);                           \
-		if (st_a_ != st_b_) {                                       \
-			selftest_fail(st_ctx, __FILE__, __LINE__,           \
-				      "%s == %s: got %lld, expected %lld",  \
-				      #a, #b, st_a_, st_b_);                \
-			return;                                             \
-		}                                                           \
+#define ST_EQ(a, b)                                                            \
+	do {                                                                   \
+		long long st_a_ = (long long)(a);                              \
+		long long st_b_ = (long long)(b);                              \
+		if (st_a_ != st_b_) {                                          \
+			selftest_fail(st_ctx, __FILE__, __LINE__,              \
+				      "%s == %s: got %lld, expected %lld", #a, \
+				      #b, st_a_, st_b_);                       \
+			return;                                                \
+		}                                                              \
 	} while (0)
 
 /* Non-fatal: record a failure with a message and keep going. */
-#define ST_CHECK(cond, ...)                                                 \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			selftest_fail(st_ctx, __FILE__, __LINE__,           \
-				      __VA_ARGS__);                         \
-		}                                                           \
+#define ST_CHECK(cond, ...)                                       \
+	do {                                                      \
+		if (!(cond)) {                                    \
+			selftest_fail(st_ctx, __FILE__, __LINE__, \
+				      __VA_ARGS__);               \
+		}                                                 \
 	} while (0)
 
 #define ST_CTX st_ctx

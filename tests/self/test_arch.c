@@ -135,7 +135,7 @@ SELFTEST(tlb_shootdown_reaches_other_cpu, SELFTEST_SHORT)
 {
 	struct aspace *k = kernel_aspace();
 	vaddr_t va = KSCRATCH_BASE + 0x200000 - PAGE_SIZE;
-	struct tlb_arg a = { .va = (volatile uint64_t *)va };
+	struct tlb_arg a = {.va = (volatile uint64_t *)va};
 	struct thread *t;
 	paddr_t f1;
 	paddr_t f2;
@@ -150,7 +150,8 @@ SELFTEST(tlb_shootdown_reaches_other_cpu, SELFTEST_SHORT)
 	*(uint64_t *)phys_to_virt(f2) = 222;
 	ST_EQ(aspace_map(k, va, f1, 1, PROT_READ), 0);
 	ST_EQ(thread_create(&t, "tlbreader", tlb_reader, &a,
-			    this_cpu()->id == 0 ? 1 : 0), 0);
+			    this_cpu()->id == 0 ? 1 : 0),
+	      0);
 	while (a.phase != 1) {
 		thread_yield();
 	}

@@ -74,8 +74,8 @@ SELFTEST(pmm_contiguous_runs, SELFTEST_SHORT)
 
 SELFTEST(heap_sizes_distinct_and_freed, SELFTEST_SHORT)
 {
-	static const size_t sizes[] = { 1, 8, 16, 17, 100, 512, 1024, 1025,
-					4000, 4096, 10000, 70000 };
+	static const size_t sizes[] = {1,    8,	   16,	 17,   100,   512,
+				       1024, 1025, 4000, 4096, 10000, 70000};
 	void *p[ARRAY_SIZE(sizes)];
 	struct heap_stats s0;
 	struct heap_stats s1;
@@ -139,11 +139,12 @@ SELFTEST(paging_map_query_protect_unmap, SELFTEST_SHORT)
 		ST_EQ(pmm_alloc(1, &frames[i]), 0);
 	}
 	ST_EQ(aspace_map(as, TEST_UVA, frames[0], 1,
-			 PROT_READ | PROT_WRITE | PROT_USER), 0);
+			 PROT_READ | PROT_WRITE | PROT_USER),
+	      0);
 	ST_EQ(aspace_map(as, TEST_UVA + PAGE_SIZE, frames[1], 1,
-			 PROT_READ | PROT_EXEC | PROT_USER), 0);
-	ST_EQ(aspace_map(as, TEST_UVA, frames[2], 1, PROT_READ),
-	      -EEXIST);
+			 PROT_READ | PROT_EXEC | PROT_USER),
+	      0);
+	ST_EQ(aspace_map(as, TEST_UVA, frames[2], 1, PROT_READ), -EEXIST);
 	/* Kernel addresses cannot go into a user address space. */
 	ST_EQ(aspace_map(as, KSCRATCH_BASE, frames[2], 1, PROT_READ), -EINVAL);
 	ST_EQ(aspace_map(as, TEST_UVA + 1, frames[2], 1, PROT_READ), -EINVAL);
@@ -184,7 +185,8 @@ SELFTEST(paging_destroy_frees_tables, SELFTEST_SHORT)
 	/* Spread mappings so that many tables are needed. */
 	for (int i = 0; i < 8; i++) {
 		ST_EQ(aspace_map(as, TEST_UVA + ((uint64_t)i << 30), f, 1,
-				 PROT_READ | PROT_USER), 0);
+				 PROT_READ | PROT_USER),
+		      0);
 	}
 	ST_ASSERT(as->pt_pages >= 8 * 2);
 	/* Leaves still mapped are reported, tables freed regardless. */
@@ -273,8 +275,8 @@ SELFTEST(paging_smep_smap_block_user_pages, SELFTEST_SHORT)
 	ST_EQ(pmm_alloc(1, &f), 0);
 	*(uint8_t *)phys_to_virt(f) = 0xc3;
 	ST_EQ(aspace_create(&as), 0);
-	ST_EQ(aspace_map(as, TEST_UVA, f, 1,
-			 PROT_READ | PROT_EXEC | PROT_USER), 0);
+	ST_EQ(aspace_map(as, TEST_UVA, f, 1, PROT_READ | PROT_EXEC | PROT_USER),
+	      0);
 	irq_push_off();
 	aspace_switch(as);
 	r_read = probe_call(read_u64, (void *)TEST_UVA, &pi);

@@ -29,7 +29,8 @@ SELFTEST(thread_runs_on_every_cpu, SELFTEST_SHORT)
 	for (unsigned int c = 0; c < cpu_count; c++) {
 		where[c] = -1;
 		ST_EQ(thread_create(&t[c], "oncpu", report_cpu, &where[c],
-				    (int)c), 0);
+				    (int)c),
+		      0);
 	}
 	for (unsigned int c = 0; c < cpu_count; c++) {
 		int code = 0;
@@ -63,8 +64,8 @@ SELFTEST(thread_many_create_join, SELFTEST_SHORT)
 
 	for (int i = 0; i < N; i++) {
 		ST_EQ(thread_create(&t[i], "many", return_arg,
-				    (void *)(uintptr_t)(i * 3),
-				    THREAD_ANY_CPU), 0);
+				    (void *)(uintptr_t)(i * 3), THREAD_ANY_CPU),
+		      0);
 	}
 	for (int i = 0; i < N; i++) {
 		int code;
@@ -77,7 +78,7 @@ SELFTEST(thread_many_create_join, SELFTEST_SHORT)
 SELFTEST(thread_sleep_is_not_early, SELFTEST_SHORT)
 {
 	uint64_t tick = NSEC_PER_SEC / time_hz();
-	static const uint64_t ms[] = { 1, 15, 40 };
+	static const uint64_t ms[] = {1, 15, 40};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(ms); i++) {
 		uint64_t want = ms[i] * NSEC_PER_MSEC;
@@ -122,8 +123,8 @@ SELFTEST(waitq_producer_consumer_across_cpus, SELFTEST_SHORT)
 
 	ST_ASSERT(s != NULL);
 	waitq_init(&s->wq, "pc");
-	ST_EQ(thread_create(&t, "consumer", consumer, s,
-			    cpu_count > 1 ? 1 : 0), 0);
+	ST_EQ(thread_create(&t, "consumer", consumer, s, cpu_count > 1 ? 1 : 0),
+	      0);
 	for (int i = 0; i < 100; i++) {
 		spin_lock(&s->wq.lock);
 		s->items++;
@@ -180,7 +181,8 @@ SELFTEST(spinlock_counts_exactly_across_cpus, SELFTEST_SHORT)
 	spin_init(&c->lock, "test_counter");
 	for (int i = 0; i < 4; i++) {
 		ST_EQ(thread_create(&t[i], "adder", add_many, c,
-				    i % (int)cpu_count), 0);
+				    i % (int)cpu_count),
+		      0);
 	}
 	for (int i = 0; i < 4; i++) {
 		thread_join(t[i], NULL);
@@ -230,8 +232,8 @@ SELFTEST(sched_round_robin_is_fair, SELFTEST_LONG)
 		max = MAX(max, a[i].loops);
 	}
 	kfree(a);
-	ST_CHECK(min > 0 && max < 3 * min,
-		 "unfair: min %lu max %lu loops", min, max);
+	ST_CHECK(min > 0 && max < 3 * min, "unfair: min %lu max %lu loops", min,
+		 max);
 }
 
 static int count_ticks(void *arg)
@@ -256,7 +258,8 @@ SELFTEST(timer_tick_rate_on_every_cpu, SELFTEST_SHORT)
 
 	for (unsigned int c = 0; c < cpu_count; c++) {
 		ST_EQ(thread_create(&t[c], "ticks", count_ticks, &ticks[c],
-				    (int)c), 0);
+				    (int)c),
+		      0);
 	}
 	for (unsigned int c = 0; c < cpu_count; c++) {
 		thread_join(t[c], NULL);
