@@ -55,7 +55,8 @@ static void parse_mmap(const uint8_t *tag, uint32_t size, struct boot_info *bi)
 	if (entry_size < sizeof(struct mb2_mmap_entry)) {
 		return;
 	}
-	for (uint32_t off = 16; off + entry_size <= size; off += entry_size) {
+	/* Written as a subtraction: off + entry_size can wrap around. */
+	for (uint32_t off = 16; entry_size <= size - off; off += entry_size) {
 		struct mb2_mmap_entry e;
 
 		if (bi->mmap_count == BOOT_MMAP_MAX) {
@@ -76,7 +77,8 @@ int multiboot_parse(const void *mbi, size_t max_size, struct boot_info *bi)
 {
 	const uint8_t *p = mbi;
 	uint32_t total;
-	uint32_t off = 8;
+	/* 64-bit, so that off + a tag size near 4 GiB cannot wrap. */
+	size_t off = 8;
 
 	memset(bi, 0, sizeof(*bi));
 	if (max_size < 16) {

@@ -40,7 +40,6 @@ struct boot_info {
 	size_t mmap_count;
 	struct boot_module modules[BOOT_MODULES_MAX];
 	size_t module_count;
-	uint64_t rsdp_phys;    /* 0 when the loader gave none */
 	uint8_t rsdp_copy[36]; /* the RSDP as the loader gave it */
 	size_t rsdp_len;
 	uint64_t mbi_phys;

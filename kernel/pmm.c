@@ -44,7 +44,7 @@ void pmm_core_init(struct pmm *p, uint64_t *bitmap, size_t nframes)
 void pmm_core_add(struct pmm *p, pfn_t pfn, size_t n)
 {
 	spin_lock(&p->lock);
-	for (pfn_t f = pfn; f < pfn + n && f < p->nframes; f++) {
+	for (pfn_t f = pfn; f < p->nframes && f - pfn < n; f++) {
 		if (bit_test(p, f)) {
 			bit_clear(p, f);
 			p->total++;
@@ -57,7 +57,7 @@ void pmm_core_add(struct pmm *p, pfn_t pfn, size_t n)
 void pmm_core_reserve(struct pmm *p, pfn_t pfn, size_t n)
 {
 	spin_lock(&p->lock);
-	for (pfn_t f = pfn; f < pfn + n && f < p->nframes; f++) {
+	for (pfn_t f = pfn; f < p->nframes && f - pfn < n; f++) {
 		if (!bit_test(p, f)) {
 			bit_set(p, f);
 			p->total--;
