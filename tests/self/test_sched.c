@@ -5,6 +5,7 @@
  * spinlocks under contention across CPUs, and round-robin fairness.
  */
 #include "abi/errno.h"
+#include "arch/x86_64/apic.h"
 #include "heap.h"
 #include "percpu.h"
 #include "sched.h"
@@ -267,4 +268,39 @@ SELFTEST(timer_tick_rate_on_every_cpu, SELFTEST_SHORT)
 			 "cpu %u: %lu ticks in 200 ms, expected about %lu", c,
 			 ticks[c], want);
 	}
+}
+
+static int oneshot_probe(void *arg)
+{
+	uint64_t *counts = arg;
+	uint64_t t0;
+
+	irq_push_off();
+	t0 = this_cpu()->tick_count;
+	lapic_timer_oneshot(time_ns_to_lapic(5 * NSEC_PER_MSEC));
+	irq_pop_off();
+	udelay(20000);
+	counts[0] = this_cpu()->tick_count - t0;
+	udelay(20000);
+	counts[1] = this_cpu()->tick_count - t0;
+	/* Back to the periodic tick. */
+	time_start_tick_cpu();
+	return 0;
+}
+
+/* A one-shot LAPIC timer fires, and then stays quiet. */
+SELFTEST(timer_oneshot_fires_once, SELFTEST_SHORT)
+{
+	uint64_t counts[2];
+	struct thread *t;
+
+	ST_EQ(thread_create(&t, "oneshot", oneshot_probe, counts,
+			    (int)cpu_count - 1),
+	      0);
+	thread_join(t, NULL);
+	/* One tick, or two if a periodic one was already pending. */
+	ST_CHECK(counts[0] >= 1 && counts[0] <= 2, "%lu ticks in 20 ms",
+		 counts[0]);
+	ST_CHECK(counts[1] == counts[0], "timer kept firing: %lu then %lu",
+		 counts[0], counts[1]);
 }
