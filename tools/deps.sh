@@ -26,7 +26,7 @@ declare -A need=(
 declare -A need_files=(
 	[/usr/lib/grub/i386-pc/moddep.lst]=grub-pc-bin
 	[/usr/include/openssl/evp.h]=libssl-dev
-	[/usr/share/qemu/bios-256k.bin]=seabios
+	[/usr/share/seabios/bios-256k.bin]=seabios
 )
 
 missing=()

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel's system calls: numbers, argument conventions and the structs
+ * they exchange. Part of the kernel<->domain ABI; never renumber.
+ *
+ * Convention: the `syscall` instruction with the number in rax and up to
+ * six arguments in rdi, rsi, rdx, r10, r8, r9; the result comes back in
+ * rax, a negative error code (lib/abi/errno.h) on failure. rcx and r11 are
+ * clobbered, as the instruction requires. Pointers passed to the kernel must
+ * point into the calling domain's own region.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "base/compiler.h"
+
+enum sys_nr {
+	/* (const char *buf, uint64_t len) -> bytes written. Max 4096. */
+	SYS_CONSOLE_WRITE = 0,
+	/*
+	 * (uint64_t entry, uint64_t arg) -> thread id. The new thread starts
+	 * at entry with arg in rdi on a fresh stack (64 KiB, guard page
+	 * below); returning from entry is undefined: call SYS_THREAD_EXIT.
+	 * Past the manifest's thread quota (or the memory quota, which the
+	 * stack counts against) the domain fails (SYS_FAULT_QUOTA).
+	 */
+	SYS_THREAD_CREATE = 1,
+	/* (int code): ends the calling thread. */
+	SYS_THREAD_EXIT = 2,
+	/* (uint64_t tid, int *code) -> 0; waits for the thread to exit. */
+	SYS_THREAD_JOIN = 3,
+	/* () -> 0 */
+	SYS_THREAD_YIELD = 4,
+	/* (uint64_t ns) -> 0 */
+	SYS_THREAD_SLEEP = 5,
+	/* () -> nanoseconds since boot */
+	SYS_TIME_NS = 6,
+	/*
+	 * (uint64_t npages, uint64_t prot) -> address of fresh zeroed pages
+	 * in the domain's private heap area. prot: SYS_PROT_* (never W+X).
+	 * Past the manifest's memory quota the domain fails
+	 * (SYS_FAULT_QUOTA).
+	 */
+	SYS_MEM_MAP = 7,
+	/* (uint64_t addr, uint64_t npages) -> 0; a whole earlier mapping. */
+	SYS_MEM_UNMAP = 8,
+	/* (const char *msg, uint64_t len): fail this domain on purpose. */
+	SYS_DOM_PANIC = 9,
+	/* (struct sys_dom_info *out) -> 0 */
+	SYS_DOM_INFO = 10,
+	/*
+	 * init only (MANIFEST_F_INIT): (const char *module, uint64_t len,
+	 * uint64_t arg) -> domain id. Loads the boot module of that name
+	 * and starts it with arg.
+	 */
+	SYS_DOM_START = 11,
+	/*
+	 * init only: (uint64_t id, struct sys_dom_status *out, uint64_t
+	 * timeout_ns) -> 0 when the domain has ended (exited or failed),
+	 * -ETIMEDOUT otherwise; 0 timeout polls.
+	 */
+	SYS_DOM_WAIT = 12,
+	/* (uint64_t id) -> 0: init only; destroy a running domain. */
+	SYS_DOM_KILL = 13,
+	SYS_NR
+};
+
+#define SYS_PROT_READ 0x1u
+#define SYS_PROT_WRITE 0x2u
+#define SYS_PROT_EXEC 0x4u
+
+#define SYS_CONSOLE_MAX 4096u
+
+struct sys_dom_info {
+	uint64_t id;
+	uint64_t region_base;
+	uint64_t mem_pages_used;
+	uint64_t mem_pages_quota;
+	uint32_t threads_quota;
+	uint32_t rsvd;
+	char name[32];
+};
+BUILD_ASSERT(sizeof(struct sys_dom_info) == 72);
+
+/* How a domain ended. */
+enum sys_dom_end {
+	SYS_DOM_RUNNING = 0,
+	SYS_DOM_EXITED = 1, /* all its threads exited */
+	SYS_DOM_FAILED = 2, /* a fault, a panic or a quota */
+	SYS_DOM_KILLED = 3, /* SYS_DOM_KILL */
+};
+
+/* Why a domain failed (reported in struct sys_dom_status.fault). */
+enum sys_dom_fault {
+	SYS_FAULT_NONE = 0,
+	SYS_FAULT_EXCEPTION = 1,   /* detail: vector */
+	SYS_FAULT_PANIC = 2,	   /* dom_panic() */
+	SYS_FAULT_QUOTA = 3,	   /* detail: 1 memory, 2 threads */
+	SYS_FAULT_BAD_SYSCALL = 4, /* detail: syscall number */
+};
+
+struct sys_dom_status {
+	uint32_t end;	   /* enum sys_dom_end */
+	uint32_t fault;	   /* enum sys_dom_fault */
+	uint64_t detail;   /* vector, quota kind, ... */
+	uint64_t addr;	   /* faulting address (cr2) or rip */
+	int64_t exit_code; /* of the last thread, for SYS_DOM_EXITED */
+};
+BUILD_ASSERT(sizeof(struct sys_dom_status) == 32);
