@@ -43,7 +43,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-common \
 	-mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mcmodel=kernel \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-I. -Ilib -Ikernel -MD
+	-I. -Ilib -Ikernel -I$(B) -MD
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
 NASMFLAGS := -f elf64 -g -F dwarf -Ikernel/arch/x86_64/

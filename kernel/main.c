@@ -12,7 +12,9 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/paging.h"
 #include "base/string.h"
+#include "arch/x86_64/user.h"
 #include "cmdline.h"
+#include "dom.h"
 #include "console.h"
 #include "percpu.h"
 #include "heap.h"
@@ -41,6 +43,17 @@ CMDLINE_OPTION(test_opt, .name = "test", .type = CMDLINE_STR,
 	       .value = test_filter, .str_size = sizeof(test_filter),
 	       .help = "run in-kernel self-tests (all, or NAME,PREFIX*,...) "
 		       "and exit QEMU with the result");
+
+static char profile[32] = "default";
+CMDLINE_OPTION(profile_opt, .name = "profile", .type = CMDLINE_STR,
+	       .value = profile, .str_size = sizeof(profile),
+	       .help = "boot profile handed to the init domain");
+
+static char init_module[64] = "init.elf";
+CMDLINE_OPTION(init_opt, .name = "init", .type = CMDLINE_STR,
+	       .value = init_module, .str_size = sizeof(init_module),
+	       .help = "boot module to start as the init domain (none: no "
+		       "init)");
 
 static const char *const crash_choices[] = {"none", "panic", "pagefault", "ud",
 					    NULL};
@@ -141,6 +154,21 @@ static void print_banner(void)
 		pg.pku ? "yes" : "no");
 }
 
+/* Start the init domain with the boot profile; it starts the rest. */
+static void start_init(void)
+{
+	struct dom *d;
+
+	if (strcmp(init_module, "none") == 0) {
+		return;
+	}
+	if (dom_create(init_module, 0, profile, &d)) {
+		kprintf("warning: no init domain is running\n");
+		return;
+	}
+	dom_put(d);
+}
+
 __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 {
 	uint32_t mbi_size;
@@ -164,6 +192,7 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 	paging_init();
 	gdt_init_cpu(&cpus[0]);
 	idt_init();
+	user_init_cpu();
 
 	if (acpi_init(boot_info.rsdp_copy, boot_info.rsdp_len)) {
 		kprintf("warning: no usable ACPI MADT; running on one CPU\n");
@@ -178,6 +207,7 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 	smp_boot_aps();
 	time_start_tick_cpu();
 	sti();
+	dom_init();
 	print_banner();
 
 	deliberate_crash();
@@ -186,6 +216,7 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 
 		machine_exit(r ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 	}
+	start_init();
 	kprintf("cordon: idle; all CPUs online\n");
 	for (;;) {
 		thread_sleep_ns(3600 * NSEC_PER_SEC);

@@ -2,7 +2,7 @@
 /*
  * The scheduler (see sched.h). As in xv6, the CPU's rq_lock is held across
  * the context switch: the thread that switches away takes it, the thread
- * that resumes (or starts, in thread_start()) releases it. A thread that
+ * that resumes (or starts, in thread_first_run()) releases it. A thread that
  * blocks therefore cannot be woken and run elsewhere before it has fully
  * left its CPU.
  */
@@ -25,7 +25,7 @@
 struct thread *switch_to(uint64_t *prev_ksp, uint64_t next_ksp,
 			 struct thread *prev);
 void thread_entry_asm(void);
-void thread_start(void);
+void thread_first_run(void);
 int thread_setup_stack(struct thread *t);
 
 static void check_canary(struct thread *t)
@@ -85,13 +85,15 @@ static void schedule_locked(void)
 	c->stats.ctx_switches++;
 	c->kernel_rsp = (uint64_t)next->kstack + THREAD_STACK_PAGES * 4096;
 	gdt_set_kernel_stack(c, c->kernel_rsp);
+	/* Domain threads run in their domain's page table, others in ours. */
+	aspace_switch(next->as ? next->as : kernel_aspace());
 	intena = c->irq_was_on;
 	switch_to(&prev->ksp, next->ksp, prev);
 	/* Resumed: some thread on this CPU switched back to us. */
 	this_cpu()->irq_was_on = intena;
 }
 
-void thread_start(void)
+void thread_first_run(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;

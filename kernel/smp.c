@@ -13,6 +13,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/user.h"
 #include "base/string.h"
 #include "cmdline.h"
 #include "console.h"
@@ -85,6 +86,7 @@ __noreturn void ap_main(uint64_t index)
 	aspace_switch(kernel_aspace());
 	gdt_init_cpu(c);
 	idt_load();
+	user_init_cpu();
 	lapic_init_cpu();
 	sched_init_cpu();
 	c->online = true;

@@ -39,8 +39,8 @@ int thread_setup_stack(struct thread *t)
 	return 0;
 }
 
-int thread_create(struct thread **out, const char *name, thread_fn_t fn,
-		  void *arg, int cpu)
+int thread_alloc(struct thread **out, const char *name, thread_fn_t fn,
+		 void *arg, int cpu)
 {
 	struct thread *t;
 
@@ -57,7 +57,9 @@ int thread_create(struct thread **out, const char *name, thread_fn_t fn,
 	}
 	list_init(&t->rq_link);
 	list_init(&t->wq_link);
+	list_init(&t->dom_link);
 	waitq_init(&t->join_wq, "join");
+	t->stack_slot = -1;
 	t->fn = fn;
 	t->arg = arg;
 	t->cpu = cpu == THREAD_ANY_CPU ? sched_pick_cpu() : &cpus[cpu];
@@ -67,8 +69,30 @@ int thread_create(struct thread **out, const char *name, thread_fn_t fn,
 	}
 	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
 	*out = t;
-	sched_add(t);
 	return 0;
+}
+
+void thread_start(struct thread *t)
+{
+	sched_add(t);
+}
+
+void thread_free_unstarted(struct thread *t)
+{
+	pmm_free(virt_to_phys(t->kstack), THREAD_STACK_PAGES);
+	kfree(t);
+	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+}
+
+int thread_create(struct thread **out, const char *name, thread_fn_t fn,
+		  void *arg, int cpu)
+{
+	int err = thread_alloc(out, name, fn, arg, cpu);
+
+	if (!err) {
+		thread_start(*out);
+	}
+	return err;
 }
 
 void thread_exit(int code)

@@ -28,6 +28,8 @@ enum thread_state {
 typedef int (*thread_fn_t)(void *arg);
 
 struct cpu;
+struct dom;
+struct aspace;
 
 struct thread {
 	uint64_t ksp; /* Offset 0: saved stack pointer (switch.asm). */
@@ -59,8 +61,12 @@ struct thread {
 	uint64_t last_run_ns;
 	uint64_t switches;
 
-	/* For the domain layer (issue 3): owner domain, user context. */
-	void *dom;
+	/* Domain threads (NULL/kernel_aspace for kernel threads). */
+	struct dom *dom;	   /* immutable after thread_alloc() */
+	struct aspace *as;	   /* loaded while this thread runs */
+	struct list_head dom_link; /* in dom->threads, under dom->lock */
+	int stack_slot;		   /* DOM_STACK_SLOTS index, or -1 */
+	bool dom_joining;	   /* a domain thread is joining it */
 };
 
 /*
@@ -69,6 +75,16 @@ struct thread {
  */
 int __must_check thread_create(struct thread **out, const char *name,
 			       thread_fn_t fn, void *arg, int cpu);
+/*
+ * Two-step creation for threads that need fields set before they first
+ * run (domain threads): thread_alloc() prepares a thread that is not yet
+ * runnable, thread_start() makes it ready. thread_free_unstarted() undoes
+ * thread_alloc().
+ */
+int __must_check thread_alloc(struct thread **out, const char *name,
+			      thread_fn_t fn, void *arg, int cpu);
+void thread_start(struct thread *t);
+void thread_free_unstarted(struct thread *t);
 __noreturn void thread_exit(int code);
 /* Wait for @t to exit, store its code in *code (if not NULL), free it. */
 void thread_join(struct thread *t, int *code);

@@ -53,6 +53,15 @@ void pit_wait_ticks(uint16_t ticks)
 	outb(PIT_GATE_PORT, g);
 }
 
+static void tick_handler(struct trap_frame *tf, void *ctx)
+{
+	struct cpu *c = this_cpu();
+
+	c->stats.ticks++;
+	c->tick_count++;
+	sched_tick();
+}
+
 void time_init(void)
 {
 	uint16_t ticks = PIT_HZ * CALIBRATE_MS / 1000;
@@ -86,6 +95,8 @@ void time_init(void)
 	ns_mult = (NSEC_PER_SEC << 32) / tsc_hz;
 	lapic_mult = (lapic_hz << 32) / NSEC_PER_SEC;
 	tsc_base = rdtsc();
+	/* Once, here on the boot CPU, before any CPU starts its tick. */
+	MUST(irq_register(VEC_TIMER, tick_handler, NULL));
 }
 
 uint64_t time_ns(void)
@@ -131,22 +142,7 @@ uint32_t time_ns_to_lapic(uint64_t ns)
 	return c > 0xffffffffu ? 0xffffffffu : (uint32_t)c;
 }
 
-static void tick_handler(struct trap_frame *tf, void *ctx)
-{
-	struct cpu *c = this_cpu();
-
-	c->stats.ticks++;
-	c->tick_count++;
-	sched_tick();
-}
-
 void time_start_tick_cpu(void)
 {
-	static bool registered;
-
-	if (!registered) {
-		registered = true;
-		MUST(irq_register(VEC_TIMER, tick_handler, NULL));
-	}
 	lapic_timer_periodic(time_ns_to_lapic(NSEC_PER_SEC / hz));
 }

@@ -26,9 +26,23 @@ def have_real_kvm():
             and os.access("/dev/kvm", os.W_OK))
 
 
-def make_iso(root, build, kernel, cmdline, modules=(), name="boot"):
-    """Build (or reuse) an ISO for this kernel, command line and modules."""
+def domain_modules(build):
+    """The signed domain images the build made (build/domains/modules.txt)."""
+    mods = []
+    for name in ("modules.txt", "test_modules.txt"):
+        path = os.path.join(build, "domains", name)
+        if os.path.exists(path):
+            with open(path) as f:
+                mods += [line.strip() for line in f if line.strip()]
+    return mods
+
+
+def make_iso(root, build, kernel, cmdline, modules=None, name="boot"):
+    """Build (or reuse) an ISO for this kernel, command line and modules
+    (default: every domain image of the build)."""
     import hashlib
+    if modules is None:
+        modules = domain_modules(build)
     key = hashlib.sha256()
     for path in [kernel, *modules]:
         key.update(path.encode())

@@ -10,7 +10,7 @@ QEMU exit status required (None: the scenario stops QEMU itself once the
 SCENARIOS = [
     {
         "name": "boot_reaches_idle_with_all_cpus",
-        "cmdline": "",
+        "cmdline": "init=none",
         "until": r"cordon: idle; all CPUs online",
         "status": None,
         "expect": [r"Cordon \S+: {cpus} CPUs? online",
@@ -19,7 +19,7 @@ SCENARIOS = [
     },
     {
         "name": "boot_single_cpu",
-        "cmdline": "",
+        "cmdline": "init=none",
         "cpus": 1,
         "until": r"cordon: idle",
         "status": None,

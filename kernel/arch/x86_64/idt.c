@@ -14,6 +14,7 @@
 #include "arch/x86_64/gdt.h"
 #include "backtrace.h"
 #include "console.h"
+#include "dom.h"
 #include "percpu.h"
 #include "panic.h"
 #include "sched.h"
@@ -215,6 +216,8 @@ static void kernel_exception(struct trap_frame *tf)
 		pi->rip = tf->rip;
 		tf->rip = c->probe_rip;
 		tf->rsp = c->probe_rsp;
+		/* A user copy may have faulted between stac and clac. */
+		tf->rflags &= ~RFLAGS_AC;
 		c->probe_rip = 0;
 		return;
 	}
@@ -260,5 +263,9 @@ void trap_dispatch(struct trap_frame *tf)
 	/* Preempt on the way out if the tick asked for it. */
 	if (c->need_resched && c->irq_nest == 0 && c->current) {
 		sched_preempt();
+	}
+	/* A thread of a dying domain leaves instead of returning to it. */
+	if (trap_from_user(tf)) {
+		dom_check_alive();
 	}
 }

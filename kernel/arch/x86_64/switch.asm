@@ -30,10 +30,10 @@ switch_to:
 	pop rbp
 	ret
 
-extern thread_start
+extern thread_first_run
 global thread_entry_asm
 thread_entry_asm:
 	xor rbp, rbp
 	and rsp, -16
-	call thread_start
+	call thread_first_run
 	ud2

@@ -1,0 +1,95 @@
+; SPDX-License-Identifier: MIT
+;
+; Ring 3 <-> ring 0 transitions other than interrupts.
+;
+; syscall_entry: the SYSCALL target (MSR_LSTAR). The CPU has put the user
+; rip in rcx and rflags in r11 and masked IF (MSR_SFMASK). We switch to
+; this thread's kernel stack, build a struct trap_frame identical to the
+; one isr.asm builds (vector SYSCALL_VECTOR), run syscall_dispatch() with
+; interrupts enabled, and leave through SYSRET.
+;
+; user_enter_frame: start (or resume) ring 3 from a struct trap_frame,
+; through the iretq path of isr.asm.
+; Spec: Intel SDM Vol. 2B (SYSCALL, SYSRET), Vol. 3A 5.8.8.
+
+%define CPU_OFF_SCRATCH_RSP 8
+%define CPU_OFF_KERNEL_RSP 16
+%define GDT_UDATA (0x20 | 3)
+%define GDT_UCODE (0x28 | 3)
+%define SYSCALL_VECTOR 0x100
+
+section .text
+bits 64
+extern syscall_dispatch
+extern isr_return
+
+global syscall_entry
+syscall_entry:
+	swapgs
+	mov [gs:CPU_OFF_SCRATCH_RSP], rsp
+	mov rsp, [gs:CPU_OFF_KERNEL_RSP]
+	push GDT_UDATA			; ss
+	push qword [gs:CPU_OFF_SCRATCH_RSP]	; rsp
+	push r11			; rflags
+	push GDT_UCODE			; cs
+	push rcx			; rip
+	push 0				; error
+	push SYSCALL_VECTOR		; vector
+	push rax
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	mov rdi, rsp
+	push qword [rsp + 17 * 8]	; rip, for backtraces
+	push rbp
+	mov rbp, rsp
+	sti
+	call syscall_dispatch
+	cli
+	add rsp, 16
+	; The dispatcher may have redirected the frame (new thread, unwind):
+	; take the general iretq path unless it is a plain return to the
+	; 64-bit user code segment at a canonical lower-half address.
+	cmp qword [rsp + 18 * 8], GDT_UCODE
+	jne isr_return
+	mov rax, [rsp + 17 * 8]
+	shr rax, 47
+	jnz isr_return
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+	pop rax
+	mov rcx, [rsp + 16]		; rip
+	mov r11, [rsp + 32]		; rflags
+	mov rsp, [rsp + 40]		; user rsp
+	swapgs
+	o64 sysret
+
+; void user_enter_frame(struct trap_frame *tf): never returns.
+global user_enter_frame
+user_enter_frame:
+	cli
+	mov rsp, rdi
+	jmp isr_return

@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Domain lifecycle, threads and private memory (see dom.h). Teardown is
+ * done by one reaper thread: when a domain starts dying it is queued, the
+ * reaper waits for its threads to leave (waking any that sleep), joins
+ * them, unmaps and frees every page, destroys the page table and frees the
+ * slot. Nothing a domain does can stop that: its threads cannot block the
+ * kernel, only themselves.
+ */
+#include "dom.h"
+
+#include "abi/errno.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/user.h"
+#include "base/string.h"
+#include "console.h"
+#include "heap.h"
+#include "panic.h"
+#include "percpu.h"
+#include "pmm.h"
+#include "sched.h"
+#include "thread.h"
+#include "time.h"
+
+static struct spinlock dom_table_lock = SPINLOCK_INIT("dom_table");
+static struct dom *dom_table[DOM_MAX]; /* by slot */
+static uint64_t next_dom_id = 1;
+static struct dom_stats stats;
+
+static struct waitq reaper_wq; /* lock also guards reap_list */
+static struct list_head reap_list = LIST_HEAD_INIT(reap_list);
+
+static int reaper_main(void *arg);
+
+const char *dom_state_name(enum dom_state s)
+{
+	switch (s) {
+	case DOM_LOADING:
+		return "loading";
+	case DOM_RUNNING:
+		return "running";
+	case DOM_DYING:
+		return "dying";
+	case DOM_DEAD:
+		return "dead";
+	}
+	return "?";
+}
+
+void dom_init(void)
+{
+	struct thread *t;
+
+	waitq_init(&reaper_wq, "dom_reaper");
+	MUST(thread_create(&t, "dom_reaper", reaper_main, NULL,
+			   THREAD_ANY_CPU));
+}
+
+void dom_get_stats(struct dom_stats *st)
+{
+	spin_lock(&dom_table_lock);
+	*st = stats;
+	spin_unlock(&dom_table_lock);
+}
+
+void dom_count_rejected(void)
+{
+	spin_lock(&dom_table_lock);
+	stats.rejected++;
+	spin_unlock(&dom_table_lock);
+}
+
+void dom_get(struct dom *d)
+{
+	__atomic_fetch_add(&d->refs, 1, __ATOMIC_RELAXED);
+}
+
+void dom_put(struct dom *d)
+{
+	if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0) {
+		return;
+	}
+	VERIFY(d->state == DOM_DEAD || d->state == DOM_LOADING);
+	kfree(d->plan);
+	kfree(d);
+	spin_lock(&dom_table_lock);
+	stats.live_domains--;
+	spin_unlock(&dom_table_lock);
+}
+
+struct dom *dom_lookup(uint64_t id)
+{
+	struct dom *found = NULL;
+
+	spin_lock(&dom_table_lock);
+	for (unsigned int i = 0; i < DOM_MAX; i++) {
+		struct dom *d = dom_table[i];
+
+		if (d && d->id == id) {
+			dom_get(d);
+			found = d;
+			break;
+		}
+	}
+	spin_unlock(&dom_table_lock);
+	return found;
+}
+
+/* Allocate a struct dom and a free region slot. */
+int dom_alloc(struct dom **out)
+{
+	struct dom *d = kzalloc(sizeof(*d));
+	int slot = -1;
+
+	if (!d) {
+		return -ENOMEM;
+	}
+	spin_lock(&dom_table_lock);
+	for (unsigned int i = 0; i < DOM_MAX; i++) {
+		if (!dom_table[i]) {
+			slot = (int)i;
+			break;
+		}
+	}
+	if (slot < 0) {
+		spin_unlock(&dom_table_lock);
+		kfree(d);
+		return -ENOSPC;
+	}
+	d->id = next_dom_id++;
+	d->slot = (unsigned int)slot;
+	d->base = dom_region_base(d->slot);
+	d->refs = 1;
+	d->state = DOM_LOADING;
+	dom_table[slot] = d;
+	stats.live_domains++;
+	stats.created++;
+	spin_unlock(&dom_table_lock);
+	spin_init(&d->lock, "dom");
+	list_init(&d->mappings);
+	list_init(&d->threads);
+	list_init(&d->reap_link);
+	waitq_init(&d->end_wq, "dom_end");
+	*out = d;
+	return 0;
+}
+
+/* Give the slot back (the struct itself goes with the last dom_put). */
+static void dom_release_slot(struct dom *d)
+{
+	spin_lock(&dom_table_lock);
+	if (dom_table[d->slot] == d) {
+		dom_table[d->slot] = NULL;
+	}
+	spin_unlock(&dom_table_lock);
+}
+
+/* --- Memory ------------------------------------------------------------- */
+
+/*
+ * Map @npages fresh zeroed frames at @va with @prot (PROT_* plus
+ * PROT_USER). The caller has checked the quota. Caller holds d->lock or
+ * owns d exclusively (loading).
+ */
+int dom_map_pages(struct dom *d, vaddr_t va, size_t npages, unsigned int prot,
+		  struct dom_mapping **out)
+{
+	struct dom_mapping *m;
+	struct list_head *pos;
+	size_t i;
+	int err;
+
+	m = kzalloc(sizeof(*m) + npages * sizeof(paddr_t));
+	if (!m) {
+		return -ENOMEM;
+	}
+	m->va = va;
+	m->npages = npages;
+	for (i = 0; i < npages; i++) {
+		if (pmm_alloc(1, &m->frames[i])) {
+			err = -ENOMEM;
+			goto out_free_frames;
+		}
+		memset(phys_to_virt(m->frames[i]), 0, PAGE_SIZE);
+		err = aspace_map(d->as, va + i * PAGE_SIZE, m->frames[i], 1,
+				 prot | PROT_USER);
+		if (err) {
+			pmm_free(m->frames[i], 1);
+			goto out_free_frames;
+		}
+	}
+	/* Keep the list sorted by address (first-fit search below). */
+	list_for_each(pos, &d->mappings)
+	{
+		if (list_entry(pos, struct dom_mapping, link)->va > va) {
+			break;
+		}
+	}
+	list_insert_before(pos, &m->link);
+	d->pages_used += npages;
+	if (out) {
+		*out = m;
+	}
+	return 0;
+
+out_free_frames:
+	aspace_unmap(d->as, va, npages, NULL);
+	while (i-- > 0) {
+		pmm_free(m->frames[i], 1);
+	}
+	kfree(m);
+	return err;
+}
+
+void dom_unmap_mapping(struct dom *d, struct dom_mapping *m)
+{
+	aspace_unmap(d->as, m->va, m->npages, NULL);
+	for (size_t i = 0; i < m->npages; i++) {
+		pmm_free(m->frames[i], 1);
+	}
+	d->pages_used -= m->npages;
+	list_unlink(&m->link);
+	kfree(m);
+}
+
+/* Lowest gap of @npages in the private heap area; 0 if none. */
+static vaddr_t heap_find_gap(struct dom *d, size_t npages)
+{
+	vaddr_t lo = d->base + DOM_HEAP_OFF;
+	vaddr_t end = d->base + DOM_HEAP_END;
+	struct list_head *pos;
+
+	list_for_each(pos, &d->mappings)
+	{
+		struct dom_mapping *m =
+			list_entry(pos, struct dom_mapping, link);
+
+		if (m->va + m->npages * PAGE_SIZE <= lo) {
+			continue;
+		}
+		if (m->va >= lo + npages * PAGE_SIZE) {
+			break;
+		}
+		lo = m->va + m->npages * PAGE_SIZE;
+	}
+	return lo + npages * PAGE_SIZE <= end ? lo : 0;
+}
+
+static unsigned int sys_prot_to_prot(unsigned int p)
+{
+	return (p & SYS_PROT_READ ? PROT_READ : 0) |
+	       (p & SYS_PROT_WRITE ? PROT_WRITE : 0) |
+	       (p & SYS_PROT_EXEC ? PROT_EXEC : 0);
+}
+
+int dom_mem_map(struct dom *d, size_t npages, unsigned int prot, vaddr_t *out)
+{
+	vaddr_t va;
+	int err;
+
+	if (npages == 0 || npages > DOM_HEAP_END / PAGE_SIZE ||
+	    (prot & ~(SYS_PROT_READ | SYS_PROT_WRITE | SYS_PROT_EXEC)) ||
+	    !(prot & SYS_PROT_READ) ||
+	    ((prot & SYS_PROT_WRITE) && (prot & SYS_PROT_EXEC))) {
+		return -EINVAL;
+	}
+	spin_lock(&d->lock);
+	if (d->pages_used + npages > d->mf->mem_pages) {
+		spin_unlock(&d->lock);
+		return -EDQUOT;
+	}
+	va = heap_find_gap(d, npages);
+	if (!va) {
+		spin_unlock(&d->lock);
+		return -ENOMEM;
+	}
+	err = dom_map_pages(d, va, npages, sys_prot_to_prot(prot), NULL);
+	spin_unlock(&d->lock);
+	if (!err) {
+		*out = va;
+	}
+	return err;
+}
+
+int dom_mem_unmap(struct dom *d, vaddr_t va, size_t npages)
+{
+	struct list_head *pos;
+	int err = -EINVAL;
+
+	spin_lock(&d->lock);
+	list_for_each(pos, &d->mappings)
+	{
+		struct dom_mapping *m =
+			list_entry(pos, struct dom_mapping, link);
+
+		/* Only whole heap mappings; never the image or a stack. */
+		if (m->va == va && m->npages == npages &&
+		    va >= d->base + DOM_HEAP_OFF) {
+			dom_unmap_mapping(d, m);
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock(&d->lock);
+	return err;
+}
+
+int dom_copy_in(struct dom *d, void *dst, uint64_t src, size_t n)
+{
+	return copy_from_user(dst, src, n, d->base, d->base + DOM_REGION_SIZE);
+}
+
+int dom_copy_out(struct dom *d, uint64_t dst, const void *src, size_t n)
+{
+	return copy_to_user(dst, src, n, d->base, d->base + DOM_REGION_SIZE);
+}
+
+/* --- Threads ------------------------------------------------------------ */
+
+struct dom_start {
+	uint64_t rip;
+	uint64_t rsp;
+	uint64_t rdi;
+	uint64_t rsi;
+};
+
+static int dom_thread_main(void *arg)
+{
+	struct dom_start s = *(struct dom_start *)arg;
+	struct thread *t = thread_current();
+
+	kfree(arg);
+	/* Wait for the creator to finish linking us (it holds the lock). */
+	spin_lock(&t->dom->lock);
+	spin_unlock(&t->dom->lock);
+	dom_check_alive();
+	user_enter(s.rip, s.rsp, s.rdi, s.rsi);
+}
+
+static int stack_slot_alloc(struct dom *d)
+{
+	for (unsigned int i = 0; i < DOM_STACK_SLOTS; i++) {
+		if (!(d->stack_slots[i / 64] & (1ull << (i % 64)))) {
+			d->stack_slots[i / 64] |= 1ull << (i % 64);
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static void stack_slot_free(struct dom *d, int slot)
+{
+	vaddr_t top = d->base + DOM_STACKS_OFF +
+		      (uint64_t)(slot + 1) * DOM_STACK_SLOT;
+	struct list_head *pos;
+
+	list_for_each(pos, &d->mappings)
+	{
+		struct dom_mapping *m =
+			list_entry(pos, struct dom_mapping, link);
+
+		if (m->va == top - DOM_STACK_SIZE) {
+			dom_unmap_mapping(d, m);
+			break;
+		}
+	}
+	d->stack_slots[slot / 64] &= ~(1ull << (slot % 64));
+}
+
+/*
+ * Create a ring-3 thread in @d starting at @rip with @rdi; @rsi_user is
+ * passed in rsi. For the main thread, the loader writes the boot string
+ * onto the stack itself. Returns 0 and the id, -EDQUOT when over the
+ * thread or memory quota, -EAGAIN if the domain is dying, -ENOMEM.
+ */
+int dom_thread_create(struct dom *d, uint64_t rip, uint64_t rdi,
+		      uint64_t rsi_user, uint64_t *tid)
+{
+	struct dom_start *s = kzalloc(sizeof(*s));
+	size_t stack_pages = DOM_STACK_SIZE / PAGE_SIZE;
+	struct thread *t;
+	vaddr_t top;
+	int slot;
+	int err;
+
+	if (!s) {
+		return -ENOMEM;
+	}
+	spin_lock(&d->lock);
+	if (d->state != DOM_RUNNING && d->state != DOM_LOADING) {
+		err = -EAGAIN;
+		goto out_unlock;
+	}
+	if (d->nthreads >= d->mf->threads ||
+	    d->pages_used + stack_pages > d->mf->mem_pages) {
+		err = -EDQUOT;
+		goto out_unlock;
+	}
+	slot = stack_slot_alloc(d);
+	if (slot < 0) {
+		err = -EDQUOT;
+		goto out_unlock;
+	}
+	top = d->base + DOM_STACKS_OFF + (uint64_t)(slot + 1) * DOM_STACK_SLOT;
+	err = dom_map_pages(d, top - DOM_STACK_SIZE, stack_pages,
+			    PROT_READ | PROT_WRITE, NULL);
+	if (err) {
+		d->stack_slots[slot / 64] &= ~(1ull << (slot % 64));
+		goto out_unlock;
+	}
+	s->rip = rip;
+	s->rsp = top - 8; /* as after a call: rsp + 8 is 16-byte aligned */
+	s->rdi = rdi;
+	s->rsi = rsi_user;
+	err = thread_alloc(&t, d->mf->name, dom_thread_main, s, THREAD_ANY_CPU);
+	if (err) {
+		stack_slot_free(d, slot);
+		goto out_unlock;
+	}
+	t->dom = d;
+	t->as = d->as;
+	t->stack_slot = slot;
+	list_push_back(&d->threads, &t->dom_link);
+	d->nthreads++;
+	d->live++;
+	*tid = t->id;
+	thread_start(t);
+	spin_unlock(&d->lock);
+	return 0;
+
+out_unlock:
+	spin_unlock(&d->lock);
+	kfree(s);
+	return err;
+}
+
+/* Wake every thread of @d so that it notices the domain is dying. */
+static void kick_threads(struct dom *d)
+{
+	struct list_head *pos;
+
+	spin_lock(&d->lock);
+	list_for_each(pos, &d->threads)
+	{
+		struct thread *t = list_entry(pos, struct thread, dom_link);
+
+		if (t == thread_current()) {
+			continue;
+		}
+		sched_wake(t);
+		/* One running in ring 3 leaves on its next interrupt. */
+		if (t->cpu != this_cpu()) {
+			apic_send_ipi(t->cpu->lapic_id, VEC_RESCHED);
+		}
+	}
+	spin_unlock(&d->lock);
+}
+
+static void queue_for_reaper(struct dom *d)
+{
+	bool queue = false;
+
+	spin_lock(&d->lock);
+	if (!d->reaper_queued) {
+		d->reaper_queued = true;
+		queue = true;
+	}
+	spin_unlock(&d->lock);
+	if (queue) {
+		dom_get(d);
+		spin_lock(&reaper_wq.lock);
+		list_push_back(&reap_list, &d->reap_link);
+		waitq_wake_all(&reaper_wq);
+		spin_unlock(&reaper_wq.lock);
+	}
+}
+
+/* Move @d to DYING with @end unless it is already on its way out. */
+static bool begin_dying(struct dom *d, enum sys_dom_end end,
+			enum sys_dom_fault fault, uint64_t detail,
+			uint64_t addr)
+{
+	bool first = false;
+
+	spin_lock(&d->lock);
+	if (d->state == DOM_RUNNING || d->state == DOM_LOADING) {
+		d->state = DOM_DYING;
+		d->status.end = end;
+		d->status.fault = fault;
+		d->status.detail = detail;
+		d->status.addr = addr;
+		first = true;
+	}
+	spin_unlock(&d->lock);
+	return first;
+}
+
+void dom_thread_exit(int code)
+{
+	struct thread *t = thread_current();
+	struct dom *d = t->dom;
+	bool last;
+
+	VERIFY(d != NULL);
+	spin_lock(&d->lock);
+	d->live--;
+	last = d->live == 0;
+	if (last && d->state == DOM_RUNNING) {
+		d->state = DOM_DYING;
+		d->status.end = SYS_DOM_EXITED;
+		d->status.exit_code = code;
+	}
+	spin_unlock(&d->lock);
+	if (last) {
+		queue_for_reaper(d);
+	}
+	thread_exit(code);
+}
+
+void dom_check_alive(void)
+{
+	struct thread *t = thread_current();
+
+	if (t->dom && READ_ONCE(t->dom->state) >= DOM_DYING) {
+		dom_thread_exit(-EDOMDEAD);
+	}
+}
+
+void dom_fail_current(enum sys_dom_fault fault, uint64_t detail, uint64_t addr,
+		      const struct trap_frame *tf, const char *msg)
+{
+	struct dom *d = thread_current()->dom;
+
+	VERIFY(d != NULL);
+	if (begin_dying(d, SYS_DOM_FAILED, fault, detail, addr)) {
+		spin_lock(&dom_table_lock);
+		stats.failed++;
+		spin_unlock(&dom_table_lock);
+		dom_report_crash(d, tf, msg);
+		kick_threads(d);
+		queue_for_reaper(d);
+	}
+	dom_thread_exit(-EDOMDEAD);
+}
+
+void dom_kill(struct dom *d)
+{
+	if (begin_dying(d, SYS_DOM_KILLED, SYS_FAULT_NONE, 0, 0)) {
+		pr_info("domain %s (id %lu) killed", d->mf->name, d->id);
+		kick_threads(d);
+		queue_for_reaper(d);
+	}
+}
+
+int dom_thread_join(struct dom *d, uint64_t tid, int *code)
+{
+	struct thread *t = NULL;
+	struct list_head *pos;
+	bool dying = false;
+
+	spin_lock(&d->lock);
+	list_for_each(pos, &d->threads)
+	{
+		struct thread *c = list_entry(pos, struct thread, dom_link);
+
+		if (c->id == tid) {
+			t = c;
+			break;
+		}
+	}
+	if (!t || t == thread_current() || t->dom_joining) {
+		spin_unlock(&d->lock);
+		return t ? -EINVAL : -ENOENT;
+	}
+	t->dom_joining = true;
+	spin_unlock(&d->lock);
+
+	spin_lock(&t->join_wq.lock);
+	while (!t->exiting) {
+		if (READ_ONCE(d->state) != DOM_RUNNING) {
+			dying = true;
+			break;
+		}
+		/* Bounded waits: a kill may race with going to sleep. */
+		waitq_wait_timeout(&t->join_wq, 100 * NSEC_PER_MSEC);
+	}
+	spin_unlock(&t->join_wq.lock);
+	if (dying) {
+		/* The reaper joins it; leave it listed. */
+		return -EDOMDEAD;
+	}
+	spin_lock(&d->lock);
+	list_unlink(&t->dom_link);
+	d->nthreads--;
+	stack_slot_free(d, t->stack_slot);
+	spin_unlock(&d->lock);
+	thread_join(t, code);
+	return 0;
+}
+
+/* --- Waiting and teardown ---------------------------------------------- */
+
+int dom_wait(struct dom *d, uint64_t timeout_ns, struct sys_dom_status *st)
+{
+	uint64_t deadline = timeout_ns ? time_ns() + timeout_ns : 0;
+	int err = 0;
+
+	spin_lock(&d->end_wq.lock);
+	while (READ_ONCE(d->state) != DOM_DEAD) {
+		uint64_t now = time_ns();
+
+		if (deadline && now >= deadline) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		waitq_wait_timeout(&d->end_wq, deadline ? deadline - now
+							: 100 * NSEC_PER_MSEC);
+	}
+	spin_unlock(&d->end_wq.lock);
+	if (!err && st) {
+		spin_lock(&d->lock);
+		*st = d->status;
+		spin_unlock(&d->lock);
+	}
+	return err;
+}
+
+/*
+ * Undo a load that failed before any thread ran: unmap, free the page
+ * table and slot, and drop the table's reference (the caller still holds
+ * its own).
+ */
+void dom_abort_load(struct dom *d)
+{
+	spin_lock(&d->lock);
+	while (!list_empty(&d->mappings)) {
+		dom_unmap_mapping(d,
+				  list_first_entry(&d->mappings,
+						   struct dom_mapping, link));
+	}
+	d->state = DOM_DEAD;
+	spin_unlock(&d->lock);
+	if (d->as) {
+		VERIFY(aspace_destroy(d->as) == 0);
+		d->as = NULL;
+	}
+	dom_release_slot(d);
+	dom_put(d);
+}
+
+/* Free everything @d holds. All its threads have exited. */
+static void dom_teardown(struct dom *d)
+{
+	size_t leftover;
+
+	/* Join every thread (each is a zombie by now). */
+	for (;;) {
+		struct thread *t = NULL;
+
+		spin_lock(&d->lock);
+		if (!list_empty(&d->threads)) {
+			t = list_first_entry(&d->threads, struct thread,
+					     dom_link);
+			list_unlink(&t->dom_link);
+			d->nthreads--;
+		}
+		spin_unlock(&d->lock);
+		if (!t) {
+			break;
+		}
+		thread_join(t, NULL);
+	}
+	spin_lock(&d->lock);
+	while (!list_empty(&d->mappings)) {
+		dom_unmap_mapping(d,
+				  list_first_entry(&d->mappings,
+						   struct dom_mapping, link));
+	}
+	VERIFY(d->pages_used == 0);
+	spin_unlock(&d->lock);
+	leftover = aspace_destroy(d->as);
+	VERIFY(leftover == 0);
+	d->as = NULL;
+	dom_release_slot(d);
+
+	spin_lock(&d->end_wq.lock);
+	spin_lock(&d->lock);
+	d->state = DOM_DEAD;
+	spin_unlock(&d->lock);
+	dom_put(d); /* the table's reference; the reaper still holds one */
+	waitq_wake_all(&d->end_wq);
+	spin_unlock(&d->end_wq.lock);
+}
+
+static int reaper_main(void *arg)
+{
+	for (;;) {
+		struct dom *d;
+
+		spin_lock(&reaper_wq.lock);
+		while (list_empty(&reap_list)) {
+			waitq_wait(&reaper_wq);
+		}
+		d = list_first_entry(&reap_list, struct dom, reap_link);
+		list_unlink(&d->reap_link);
+		spin_unlock(&reaper_wq.lock);
+
+		/* Wait for its threads to leave, re-kicking sleepers. */
+		while (READ_ONCE(d->live) > 0) {
+			kick_threads(d);
+			thread_sleep_ns(2 * NSEC_PER_MSEC);
+		}
+		dom_teardown(d);
+		dom_put(d); /* the reaper's reference */
+	}
+	return 0;
+}

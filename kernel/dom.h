@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domains: signed ELF images running in ring 3, each in its own 1 GiB
+ * region of the lower half and its own page table (the `pt` backend of
+ * ARCHITECTURE.md). This header is the kernel's view of a domain: its
+ * lifecycle, memory and threads. Loading is in dom_load.c, crash reports
+ * in dom_report.c, system calls in syscall.c.
+ *
+ * Lifecycle: LOADING -> RUNNING -> DYING -> DEAD. A domain starts dying
+ * when it fails (fault, dom_panic, quota), is killed, or its last thread
+ * exits; from then on every one of its threads leaves at its next kernel
+ * exit, and the reaper thread frees everything once the last has gone.
+ *
+ * Lock order: dom_table_lock -> dom->lock -> waitq.lock -> cpu.rq_lock.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/layout.h"
+#include "abi/syscall.h"
+#include "arch/x86_64/vm.h"
+#include "base/compiler.h"
+#include "base/list.h"
+#include "elf_check.h"
+#include "spinlock.h"
+#include "waitq.h"
+
+enum dom_state {
+	DOM_LOADING,
+	DOM_RUNNING,
+	DOM_DYING,
+	DOM_DEAD,
+};
+
+/* A run of pages a domain has mapped, with the frames behind it. */
+struct dom_mapping {
+	struct list_head link; /* in dom->mappings, sorted by va */
+	vaddr_t va;
+	size_t npages;
+	paddr_t frames[];
+};
+
+struct trap_frame;
+struct thread;
+struct aspace;
+
+struct dom {
+	struct spinlock lock;
+
+	/* Immutable after dom_create(): */
+	uint64_t id;
+	unsigned int slot;
+	vaddr_t base; /* dom_region_base(slot) */
+	struct aspace *as;
+	const uint8_t *image; /* the signed bytes, in the boot module */
+	size_t image_size;
+	struct elf_plan *plan; /* manifest, segments, entry */
+	const struct manifest *mf;
+	char module[64]; /* boot module it came from */
+
+	uint64_t refs;	   /* atomic; the table holds one until DEAD */
+	uint64_t syscalls; /* atomic; progress counter for tests */
+
+	/* Protected by lock: */
+	enum dom_state state;
+	struct sys_dom_status status;
+	struct list_head mappings;
+	size_t pages_used;	  /* counted against mf->mem_pages */
+	struct list_head threads; /* struct thread.dom_link */
+	unsigned int nthreads;	  /* not yet joined */
+	unsigned int live;	  /* not yet exited */
+	uint64_t stack_slots[DOM_STACK_SLOTS / 64];
+	bool reaper_queued;
+	struct list_head reap_link;
+
+	struct waitq end_wq; /* woken when the domain is DEAD */
+};
+
+/* Counters for tests and leak checks. */
+struct dom_stats {
+	uint64_t live_domains; /* created and not yet freed */
+	uint64_t created;
+	uint64_t failed;
+	uint64_t rejected; /* images refused by the loader */
+};
+
+void dom_init(void);
+
+/*
+ * Load boot module @module, verify and validate it, and start its main
+ * thread with rdi = @arg and rsi = a copy of @boot_str. On success *out
+ * holds a reference (dom_put() it). Returns 0, -ENOENT (no such module),
+ * -EKEYREJECTED/-EACCES/-ENOEXEC (signature), -ENOEXEC/-E2BIG/-EINVAL
+ * (image), -EDQUOT (image over its own memory quota), -ENOSPC (no slot),
+ * -ENOMEM. Every refusal prints one line naming the image and the reason.
+ */
+int __must_check dom_create(const char *module, uint64_t arg,
+			    const char *boot_str, struct dom **out);
+/* Same, from an image in memory (tests): @name labels messages. */
+int __must_check dom_create_from(const char *name, const void *img, size_t size,
+				 uint64_t arg, const char *boot_str,
+				 struct dom **out);
+
+void dom_get(struct dom *d);
+void dom_put(struct dom *d);
+/* Find a live domain by id, with a reference; NULL if none. */
+struct dom *dom_lookup(uint64_t id);
+
+/*
+ * Wait until @d is DEAD or @timeout_ns passes (0 = forever). Returns 0
+ * and fills *st, or -ETIMEDOUT.
+ */
+int dom_wait(struct dom *d, uint64_t timeout_ns, struct sys_dom_status *st);
+/* Destroy a running domain (SYS_DOM_KILL, tests). */
+void dom_kill(struct dom *d);
+
+/*
+ * Fail the current thread's domain: record why, print the crash report
+ * (once), make every other thread of it leave, and end this thread.
+ * @tf is the ring-3 frame if there is one.
+ */
+__noreturn void dom_fail_current(enum sys_dom_fault fault, uint64_t detail,
+				 uint64_t addr, const struct trap_frame *tf,
+				 const char *msg);
+/* Called on every way back to ring 3: leave if our domain is dying. */
+void dom_check_alive(void);
+/* End the current domain thread (SYS_THREAD_EXIT and friends). */
+__noreturn void dom_thread_exit(int code);
+
+/* Threads and memory for syscalls (current domain). */
+int dom_thread_create(struct dom *d, uint64_t rip, uint64_t rdi,
+		      uint64_t rsi_user, uint64_t *tid);
+int dom_thread_join(struct dom *d, uint64_t tid, int *code);
+int dom_mem_map(struct dom *d, size_t npages, unsigned int prot, vaddr_t *out);
+int dom_mem_unmap(struct dom *d, vaddr_t va, size_t npages);
+
+/* Copy in/out of the current domain's region. */
+int dom_copy_in(struct dom *d, void *dst, uint64_t src, size_t n);
+int dom_copy_out(struct dom *d, uint64_t dst, const void *src, size_t n);
+
+void dom_get_stats(struct dom_stats *st);
+const char *dom_state_name(enum dom_state s);
+
+/* Crash reports (dom_report.c). */
+void dom_report_crash(struct dom *d, const struct trap_frame *tf,
+		      const char *what);
+/* Symbolize a domain address as "name!function+0xoff/0xsize". */
+void dom_symbolize(const struct dom *d, uint64_t addr, char *buf, size_t n);
+
+/* Loader internals shared with dom.c. */
+int dom_alloc(struct dom **out);
+void dom_count_rejected(void);
+void dom_abort_load(struct dom *d);
+int dom_map_pages(struct dom *d, vaddr_t va, size_t npages, unsigned int prot,
+		  struct dom_mapping **out);
+void dom_unmap_mapping(struct dom *d, struct dom_mapping *m);

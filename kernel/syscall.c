@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/*
+ * System call dispatch (ABI in lib/abi/syscall.h). Arguments come from the
+ * trap frame built by syscall_entry; pointers are checked to lie in the
+ * caller's own region and are read with copy_from_user(). A bad argument
+ * gets an error code; exceeding a quota or an unknown call number fails
+ * the domain (STYLE.md 4.4: blame the right party).
+ */
+#include "abi/errno.h"
+#include "abi/syscall.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/user.h"
+#include "base/string.h"
+#include "console.h"
+#include "dom.h"
+#include "heap.h"
+#include "panic.h"
+#include "percpu.h"
+#include "thread.h"
+#include "time.h"
+
+static struct spinlock dom_console_lock = SPINLOCK_INIT("dom_console");
+
+static long sys_console_write(struct dom *d, uint64_t buf, uint64_t len)
+{
+	char *tmp;
+	size_t start = 0;
+
+	if (len > SYS_CONSOLE_MAX) {
+		return -EINVAL;
+	}
+	tmp = kmalloc(len + 1);
+	if (!tmp) {
+		return -ENOMEM;
+	}
+	if (dom_copy_in(d, tmp, buf, len)) {
+		kfree(tmp);
+		return -EFAULT;
+	}
+	/* Prefix each line with the domain's name; drop control bytes. */
+	spin_lock(&dom_console_lock);
+	for (size_t i = 0; i < len; i++) {
+		if (tmp[i] == '\n' || i == len - 1) {
+			size_t end = tmp[i] == '\n' ? i : i + 1;
+
+			for (size_t j = start; j < end; j++) {
+				if ((tmp[j] < 0x20 && tmp[j] != '\t') ||
+				    tmp[j] == 0x7f) {
+					tmp[j] = '?';
+				}
+			}
+			kprintf("[%s] %.*s\n", d->mf->name, (int)(end - start),
+				tmp + start);
+			start = i + 1;
+		}
+	}
+	spin_unlock(&dom_console_lock);
+	kfree(tmp);
+	return (long)len;
+}
+
+static long sys_dom_info(struct dom *d, uint64_t out)
+{
+	struct sys_dom_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.id = d->id;
+	info.region_base = d->base;
+	spin_lock(&d->lock);
+	info.mem_pages_used = d->pages_used;
+	spin_unlock(&d->lock);
+	info.mem_pages_quota = d->mf->mem_pages;
+	info.threads_quota = d->mf->threads;
+	strlcpy(info.name, d->mf->name, sizeof(info.name));
+	return dom_copy_out(d, out, &info, sizeof(info));
+}
+
+static long sys_dom_start(struct dom *d, uint64_t name, uint64_t len,
+			  uint64_t arg)
+{
+	char module[64];
+	struct dom *child;
+	long err;
+
+	if (len == 0 || len >= sizeof(module)) {
+		return -EINVAL;
+	}
+	if (dom_copy_in(d, module, name, len)) {
+		return -EFAULT;
+	}
+	module[len] = '\0';
+	err = dom_create(module, arg, "", &child);
+	if (err) {
+		return err;
+	}
+	err = (long)child->id;
+	dom_put(child);
+	return err;
+}
+
+static long sys_dom_wait(struct dom *d, uint64_t id, uint64_t out,
+			 uint64_t timeout)
+{
+	struct sys_dom_status st;
+	struct dom *target = dom_lookup(id);
+	long err;
+
+	if (!target || target == d) {
+		if (target) {
+			dom_put(target);
+		}
+		return -ENOENT;
+	}
+	/* Poll with timeout 0; wait in slices so a kill is noticed. */
+	if (timeout == 0) {
+		err = READ_ONCE(target->state) == DOM_DEAD
+			      ? dom_wait(target, 1, &st)
+			      : -ETIMEDOUT;
+	} else {
+		uint64_t now = time_ns();
+		uint64_t deadline =
+			timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+
+		do {
+			uint64_t left = deadline - MIN(deadline, time_ns());
+
+			err = dom_wait(target,
+				       MIN(left, 50 * NSEC_PER_MSEC) + 1, &st);
+			if (READ_ONCE(d->state) != DOM_RUNNING) {
+				break;
+			}
+		} while (err == -ETIMEDOUT && time_ns() < deadline);
+	}
+	dom_put(target);
+	if (!err && dom_copy_out(d, out, &st, sizeof(st))) {
+		return -EFAULT;
+	}
+	return err;
+}
+
+static long sys_dom_kill(struct dom *d, uint64_t id)
+{
+	struct dom *target = dom_lookup(id);
+
+	if (!target || target == d) {
+		if (target) {
+			dom_put(target);
+		}
+		return -ENOENT;
+	}
+	dom_kill(target);
+	dom_put(target);
+	return 0;
+}
+
+static long dispatch(struct dom *d, struct trap_frame *tf)
+{
+	uint64_t a0 = tf->rdi;
+	uint64_t a1 = tf->rsi;
+	uint64_t a2 = tf->rdx;
+	bool init = (d->mf->flags & MANIFEST_F_INIT) != 0;
+	long r;
+
+	switch (tf->rax) {
+	case SYS_CONSOLE_WRITE:
+		return sys_console_write(d, a0, a1);
+	case SYS_THREAD_CREATE: {
+		uint64_t tid;
+
+		r = dom_thread_create(d, a0, a1, 0, &tid);
+		if (r == -EDQUOT) {
+			dom_fail_current(SYS_FAULT_QUOTA, 2, 0, tf,
+					 "thread quota exceeded");
+		}
+		return r ? r : (long)tid;
+	}
+	case SYS_THREAD_EXIT:
+		dom_thread_exit((int)a0);
+	case SYS_THREAD_JOIN: {
+		int code = 0;
+
+		r = dom_thread_join(d, a0, &code);
+		if (!r && a1 && dom_copy_out(d, a1, &code, sizeof(code))) {
+			return -EFAULT;
+		}
+		return r;
+	}
+	case SYS_THREAD_YIELD:
+		thread_yield();
+		return 0;
+	case SYS_THREAD_SLEEP:
+		thread_sleep_ns(MIN(a0, 3600 * NSEC_PER_SEC));
+		return 0;
+	case SYS_TIME_NS:
+		return (long)time_ns();
+	case SYS_MEM_MAP: {
+		vaddr_t va;
+
+		r = dom_mem_map(d, a0, (unsigned int)a1, &va);
+		if (r == -EDQUOT) {
+			dom_fail_current(SYS_FAULT_QUOTA, 1, 0, tf,
+					 "memory quota exceeded");
+		}
+		return r ? r : (long)va;
+	}
+	case SYS_MEM_UNMAP:
+		return dom_mem_unmap(d, a0, a1);
+	case SYS_DOM_PANIC: {
+		char msg[128];
+		size_t n = MIN(a1, sizeof(msg) - 1);
+
+		if (dom_copy_in(d, msg, a0, n)) {
+			n = 0;
+		}
+		msg[n] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			if (msg[i] < 0x20 || msg[i] == 0x7f) {
+				msg[i] = '?';
+			}
+		}
+		dom_fail_current(SYS_FAULT_PANIC, 0, tf->rip, tf, msg);
+	}
+	case SYS_DOM_INFO:
+		return sys_dom_info(d, a0);
+	case SYS_DOM_START:
+		return init ? sys_dom_start(d, a0, a1, a2) : -EPERM;
+	case SYS_DOM_WAIT:
+		return init ? sys_dom_wait(d, a0, a1, a2) : -EPERM;
+	case SYS_DOM_KILL:
+		return init ? sys_dom_kill(d, a0) : -EPERM;
+	default:
+		dom_fail_current(SYS_FAULT_BAD_SYSCALL, tf->rax, tf->rip, tf,
+				 "unknown system call");
+	}
+}
+
+/* Called from syscall_entry with interrupts enabled. */
+void syscall_dispatch(struct trap_frame *tf)
+{
+	struct thread *t = thread_current();
+
+	this_cpu()->stats.syscalls++;
+	if (!t->dom) {
+		panic("system call from kernel thread %s", t->name);
+	}
+	__atomic_fetch_add(&t->dom->syscalls, 1, __ATOMIC_RELAXED);
+	tf->rax = (uint64_t)dispatch(t->dom, tf);
+	dom_check_alive();
+}
