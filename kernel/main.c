@@ -23,6 +23,7 @@
 #include "pmm.h"
 #include "sched.h"
 #include "smp.h"
+#include "tests/bench/kbench.h"
 #include "tests/self/selftest.h"
 #include "thread.h"
 #include "time.h"
@@ -43,6 +44,11 @@ CMDLINE_OPTION(test_opt, .name = "test", .type = CMDLINE_STR,
 	       .value = test_filter, .str_size = sizeof(test_filter),
 	       .help = "run in-kernel self-tests (all, or NAME,PREFIX*,...) "
 		       "and exit QEMU with the result");
+
+static bool bench_mode;
+CMDLINE_OPTION(bench_opt, .name = "bench", .type = CMDLINE_BOOL,
+	       .value = &bench_mode,
+	       .help = "run the benchmarks (make bench) and exit QEMU");
 
 static char profile[32] = "default";
 CMDLINE_OPTION(profile_opt, .name = "profile", .type = CMDLINE_STR,
@@ -211,6 +217,10 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 	print_banner();
 
 	deliberate_crash();
+	if (bench_mode) {
+		machine_exit(kbench_run() ? QEMU_EXIT_FAILURE
+					  : QEMU_EXIT_SUCCESS);
+	}
 	if (test_filter[0]) {
 		int r = selftest_run(test_filter);
 

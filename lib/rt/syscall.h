@@ -158,3 +158,8 @@ int __must_check sys_dom_wait(uint64_t id, struct sys_dom_status *out,
 			      uint64_t timeout_ns);
 /* init only: destroys domain @id. */
 int __must_check sys_dom_kill(uint64_t id);
+/* The null system call: enters the kernel and returns 0. */
+static inline int64_t sys_null(void)
+{
+	return syscall0(SYS_NULL);
+}

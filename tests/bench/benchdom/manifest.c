@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+/* The bench domain's manifest. */
+#include "abi/manifest.h"
+
+DOMAIN_MANIFEST(.name = "bench", .version = 1, .mem_pages = 64, .threads = 1,
+		.restart = MANIFEST_RESTART_NEVER);
