@@ -237,6 +237,28 @@ static const struct boot_module *module(const char *name)
 	return NULL;
 }
 
+/*
+ * Image tests run next to a healthy domain too: start it, and afterwards
+ * check it kept going and clean it up.
+ */
+static struct dom *healthy_start(struct selftest_ctx *st_ctx)
+{
+	struct dom *h = NULL;
+
+	ST_CHECK(dom_create("healthy.elf", 0, "", &h) == 0,
+		 "could not start the healthy domain");
+	return h;
+}
+
+static void healthy_check_and_stop(struct selftest_ctx *st_ctx, struct dom *h)
+{
+	if (!h) {
+		return;
+	}
+	ST_CHECK(progressing(h), "healthy domain stopped making progress");
+	kill_and_wait(h);
+}
+
 /* Try to load @img; it must be refused with no domain left behind. */
 static int expect_refused(struct selftest_ctx *st_ctx, const char *label,
 			  const void *img, size_t size)
@@ -264,7 +286,8 @@ static int expect_refused(struct selftest_ctx *st_ctx, const char *label,
 	return err;
 }
 
-SELFTEST(image_tampered_byte_anywhere_is_refused, SELFTEST_LONG)
+static void
+image_tampered_byte_anywhere_is_refused_body(struct selftest_ctx *st_ctx)
 {
 	const struct boot_module *m = module("faulter.elf");
 	size_t size;
@@ -292,7 +315,15 @@ SELFTEST(image_tampered_byte_anywhere_is_refused, SELFTEST_LONG)
 	ST_EQ(tried, 97);
 }
 
-SELFTEST(image_unsigned_is_refused, SELFTEST_SHORT)
+SELFTEST(image_tampered_byte_anywhere_is_refused, SELFTEST_LONG)
+{
+	struct dom *h = healthy_start(ST_CTX);
+
+	image_tampered_byte_anywhere_is_refused_body(ST_CTX);
+	healthy_check_and_stop(ST_CTX, h);
+}
+
+static void image_unsigned_is_refused_body(struct selftest_ctx *st_ctx)
 {
 	const struct boot_module *m = module("faulter.elf");
 
@@ -303,7 +334,16 @@ SELFTEST(image_unsigned_is_refused, SELFTEST_SHORT)
 	      -ENOEXEC);
 }
 
-SELFTEST(image_signed_by_unknown_key_is_refused, SELFTEST_SHORT)
+SELFTEST(image_unsigned_is_refused, SELFTEST_SHORT)
+{
+	struct dom *h = healthy_start(ST_CTX);
+
+	image_unsigned_is_refused_body(ST_CTX);
+	healthy_check_and_stop(ST_CTX, h);
+}
+
+static void
+image_signed_by_unknown_key_is_refused_body(struct selftest_ctx *st_ctx)
 {
 	const struct boot_module *m = module("faulter_otherkey.elf");
 
@@ -313,7 +353,15 @@ SELFTEST(image_signed_by_unknown_key_is_refused, SELFTEST_SHORT)
 	      -EACCES);
 }
 
-SELFTEST(image_truncated_is_refused, SELFTEST_SHORT)
+SELFTEST(image_signed_by_unknown_key_is_refused, SELFTEST_SHORT)
+{
+	struct dom *h = healthy_start(ST_CTX);
+
+	image_signed_by_unknown_key_is_refused_body(ST_CTX);
+	healthy_check_and_stop(ST_CTX, h);
+}
+
+static void image_truncated_is_refused_body(struct selftest_ctx *st_ctx)
 {
 	const struct boot_module *m = module("faulter.elf");
 	size_t size;
@@ -327,7 +375,16 @@ SELFTEST(image_truncated_is_refused, SELFTEST_SHORT)
 	}
 }
 
-SELFTEST(image_with_corrupt_headers_is_refused, SELFTEST_SHORT)
+SELFTEST(image_truncated_is_refused, SELFTEST_SHORT)
+{
+	struct dom *h = healthy_start(ST_CTX);
+
+	image_truncated_is_refused_body(ST_CTX);
+	healthy_check_and_stop(ST_CTX, h);
+}
+
+static void
+image_with_corrupt_headers_is_refused_body(struct selftest_ctx *st_ctx)
 {
 	static const char *const bad[] = {"faulter_badhdr.elf",
 					  "faulter_wx.elf"};
@@ -340,6 +397,14 @@ SELFTEST(image_with_corrupt_headers_is_refused, SELFTEST_SHORT)
 					m->end - m->start) != 0,
 			 "%s accepted", bad[i]);
 	}
+}
+
+SELFTEST(image_with_corrupt_headers_is_refused, SELFTEST_SHORT)
+{
+	struct dom *h = healthy_start(ST_CTX);
+
+	image_with_corrupt_headers_is_refused_body(ST_CTX);
+	healthy_check_and_stop(ST_CTX, h);
 }
 
 SELFTEST(image_missing_module_is_refused, SELFTEST_SHORT)
