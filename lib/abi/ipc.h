@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cross-domain calls: the register-level contract between idlc-generated
+ * proxies, the kernel's call gate and idlc-generated dispatch stubs. Part
+ * of the kernel<->domain ABI (draft for the IDL issue; the kernel side is
+ * not implemented yet).
+ *
+ * A call is SYS_CALL with:
+ *   rdi  the call word (below)
+ *   rsi, rdx, r10, r8  up to IPC_WORDS argument words
+ * and returns:
+ *   rax  the transport status: 0, or -EBADF (bad handle), -EINVAL (an
+ *        argument breaks the ownership rules; nothing changed),
+ *        -EDOMDEAD (the callee failed during the call), -ERESTARTED (the
+ *        callee was restarted; the call did not complete). Only the
+ *        kernel writes rax, so no domain can forge a transport error.
+ *   rdi, rsi, rdx, r10  up to IPC_WORDS result words.
+ *
+ * Each argument and result word has a kind (IPC_KIND_*), 3 bits each, so
+ * the kernel knows which words are rrefs to move or lend and which are
+ * interface handles to grant; the caller's proxy and the callee's
+ * registered interface must agree on every kind, or the call fails with
+ * -EINVAL before anything moves.
+ *
+ * The callee is entered at its interface's dispatch entry with
+ *   rdi  the interface instance context it registered
+ *   rsi  the method ordinal
+ *   rdx  pointer to uint64_t in[IPC_WORDS] (a copy on the callee's stack)
+ *   rcx  pointer to uint64_t out[IPC_WORDS]
+ * and returns with SYS_CALL_RETURN(result kinds, app status).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define IPC_WORDS 4u
+
+enum ipc_kind {
+	IPC_KIND_SCALAR = 0,
+	IPC_KIND_RREF_MOVE = 1,	    /* ownership passes to the receiver */
+	IPC_KIND_RREF_BORROW = 2,   /* read-only for the call, then back */
+	IPC_KIND_RREF_MOVE_OPT = 3, /* move, or 0 for none */
+	IPC_KIND_RREF_BORROW_OPT = 4,
+	IPC_KIND_HANDLE = 5, /* an interface handle, granted */
+};
+
+/* Call word layout. */
+#define IPC_CW_HANDLE_SHIFT 0	       /* 16 bits: interface handle */
+#define IPC_CW_ORDINAL_SHIFT 16	       /* 16 bits: method ordinal */
+#define IPC_CW_ARGK_SHIFT 32	       /* 12 bits: 4 argument kinds */
+#define IPC_CW_RESK_SHIFT 44	       /* 12 bits: 4 result kinds */
+#define IPC_CW_IDEMPOTENT (1ull << 56) /* @idempotent: may be retried */
+
+static inline uint64_t ipc_call_word(uint16_t handle, uint16_t ordinal,
+				     uint16_t arg_kinds, uint16_t res_kinds,
+				     int idempotent)
+{
+	return ((uint64_t)handle << IPC_CW_HANDLE_SHIFT) |
+	       ((uint64_t)ordinal << IPC_CW_ORDINAL_SHIFT) |
+	       ((uint64_t)(arg_kinds & 0xfff) << IPC_CW_ARGK_SHIFT) |
+	       ((uint64_t)(res_kinds & 0xfff) << IPC_CW_RESK_SHIFT) |
+	       (idempotent ? IPC_CW_IDEMPOTENT : 0);
+}
+
+/* Kind of word @i packed in @kinds (3 bits per word). */
+static inline unsigned int ipc_kind_at(uint16_t kinds, unsigned int i)
+{
+	return (kinds >> (3 * i)) & 7u;
+}
