@@ -225,27 +225,31 @@ void dom_unmap_mapping(struct dom *d, struct dom_mapping *m)
 	kfree(m);
 }
 
-/* Lowest gap of @npages in the private heap area; 0 if none. */
+/*
+ * Lowest free run of @npages in the private heap area with at least one
+ * unmapped guard page on each side, so that running off the end of one
+ * mapping faults instead of landing in the next; 0 if none.
+ */
 static vaddr_t heap_find_gap(struct dom *d, size_t npages)
 {
-	vaddr_t lo = d->base + DOM_HEAP_OFF;
+	vaddr_t lo = d->base + DOM_HEAP_OFF + PAGE_SIZE;
 	vaddr_t end = d->base + DOM_HEAP_END;
 	struct list_head *pos;
 
-	list_for_each(pos, &d->mappings)
-	{
-		struct dom_mapping *m =
-			list_entry(pos, struct dom_mapping, link);
+	list_for_each(pos, &d->mappings) {
+		struct dom_mapping *m = list_entry(pos, struct dom_mapping,
+						   link);
+		vaddr_t m_end = m->va + (m->npages + 1) * PAGE_SIZE;
 
-		if (m->va + m->npages * PAGE_SIZE <= lo) {
+		if (m_end <= lo) {
 			continue;
 		}
-		if (m->va >= lo + npages * PAGE_SIZE) {
+		if (m->va >= lo + (npages + 1) * PAGE_SIZE) {
 			break;
 		}
-		lo = m->va + m->npages * PAGE_SIZE;
+		lo = m_end;
 	}
-	return lo + npages * PAGE_SIZE <= end ? lo : 0;
+	return lo + (npages + 1) * PAGE_SIZE <= end ? lo : 0;
 }
 
 static unsigned int sys_prot_to_prot(unsigned int p)
