@@ -4,6 +4,7 @@
 KERNEL_SRCS += \
 	kernel/acpi.c \
 	kernel/backtrace.c \
+	kernel/call.c \
 	kernel/cmdline.c \
 	kernel/console.c \
 	kernel/dom.c \

@@ -15,6 +15,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/user.h"
 #include "base/string.h"
+#include "call.h"
 #include "console.h"
 #include "heap.h"
 #include "panic.h"
@@ -33,6 +34,7 @@ static struct waitq reaper_wq; /* lock also guards reap_list */
 static struct list_head reap_list = LIST_HEAD_INIT(reap_list);
 
 static int reaper_main(void *arg);
+static int stack_slot_alloc(struct dom *d);
 
 const char *dom_state_name(enum dom_state s)
 {
@@ -142,6 +144,7 @@ int dom_alloc(struct dom **out)
 	list_init(&d->mappings);
 	list_init(&d->threads);
 	list_init(&d->reap_link);
+	list_init(&d->visitors);
 	waitq_init(&d->end_wq, "dom_end");
 	*out = d;
 	return 0;
@@ -236,9 +239,10 @@ static vaddr_t heap_find_gap(struct dom *d, size_t npages)
 	vaddr_t end = d->base + DOM_HEAP_END;
 	struct list_head *pos;
 
-	list_for_each(pos, &d->mappings) {
-		struct dom_mapping *m = list_entry(pos, struct dom_mapping,
-						   link);
+	list_for_each(pos, &d->mappings)
+	{
+		struct dom_mapping *m =
+			list_entry(pos, struct dom_mapping, link);
 		vaddr_t m_end = m->va + (m->npages + 1) * PAGE_SIZE;
 
 		if (m_end <= lo) {
@@ -321,6 +325,42 @@ int dom_copy_out(struct dom *d, uint64_t dst, const void *src, size_t n)
 	return copy_to_user(dst, src, n, d->base, d->base + DOM_REGION_SIZE);
 }
 
+/*
+ * Map a stack of @npages for one cross-domain call into @d, in a free
+ * stack slot. Caller holds d->lock. -EDQUOT over the memory quota.
+ */
+int dom_map_call_stack(struct dom *d, size_t npages, struct dom_mapping **out)
+{
+	int slot;
+	vaddr_t top;
+	int err;
+
+	if (d->pages_used + npages > d->mf->mem_pages) {
+		return -EDQUOT;
+	}
+	slot = stack_slot_alloc(d);
+	if (slot < 0) {
+		return -EAGAIN;
+	}
+	top = d->base + DOM_STACKS_OFF + (uint64_t)(slot + 1) * DOM_STACK_SLOT;
+	err = dom_map_pages(d, top - npages * PAGE_SIZE, npages,
+			    PROT_READ | PROT_WRITE, out);
+	if (err) {
+		d->stack_slots[slot / 64] &= ~(1ull << (slot % 64));
+	}
+	return err;
+}
+
+/* Undo dom_map_call_stack(). Caller holds d->lock. */
+void dom_free_call_stack(struct dom *d, struct dom_mapping *m)
+{
+	unsigned int slot = (unsigned int)((m->va - d->base - DOM_STACKS_OFF) /
+					   DOM_STACK_SLOT);
+
+	dom_unmap_mapping(d, m);
+	d->stack_slots[slot / 64] &= ~(1ull << (slot % 64));
+}
+
 /* --- Threads ------------------------------------------------------------ */
 
 struct dom_start {
@@ -337,8 +377,8 @@ static int dom_thread_main(void *arg)
 
 	kfree(arg);
 	/* Wait for the creator to finish linking us (it holds the lock). */
-	spin_lock(&t->dom->lock);
-	spin_unlock(&t->dom->lock);
+	spin_lock(&t->home->lock);
+	spin_unlock(&t->home->lock);
 	dom_check_alive();
 	user_enter(s.rip, s.rsp, s.rdi, s.rsi);
 }
@@ -423,6 +463,7 @@ int dom_thread_create(struct dom *d, uint64_t rip, uint64_t rdi,
 		stack_slot_free(d, slot);
 		goto out_unlock;
 	}
+	t->home = d;
 	t->dom = d;
 	t->as = d->as;
 	t->stack_slot = slot;
@@ -457,6 +498,20 @@ static void kick_threads(struct dom *d)
 		/* One running in ring 3 leaves on its next interrupt. */
 		if (t->cpu != this_cpu()) {
 			apic_send_ipi(t->cpu->lapic_id, VEC_RESCHED);
+		}
+	}
+	/* Threads of other domains inside a call to us are unwound. */
+	list_for_each(pos, &d->visitors)
+	{
+		struct call_frame *f =
+			list_entry(pos, struct call_frame, visit_link);
+
+		if (f->thread == thread_current()) {
+			continue;
+		}
+		sched_wake(f->thread);
+		if (f->thread->cpu != this_cpu()) {
+			apic_send_ipi(f->thread->cpu->lapic_id, VEC_RESCHED);
 		}
 	}
 	spin_unlock(&d->lock);
@@ -504,10 +559,28 @@ static bool begin_dying(struct dom *d, enum sys_dom_end end,
 void dom_thread_exit(int code)
 {
 	struct thread *t = thread_current();
-	struct dom *d = t->dom;
+	struct dom *d = t->home;
 	bool last;
 
 	VERIFY(d != NULL);
+	/* Never leave a call frame behind in another domain. */
+	while (t->calls) {
+		struct call_frame *f = t->calls;
+
+		spin_lock(&f->callee->lock);
+		list_unlink(&f->visit_link);
+		f->callee->nvisitors--;
+		dom_free_call_stack(f->callee, f->stack);
+		spin_unlock(&f->callee->lock);
+		t->calls = f->prev;
+		dom_put(f->callee);
+		kfree(f);
+	}
+	irq_push_off();
+	t->dom = d;
+	t->as = d->as;
+	aspace_switch(d->as);
+	irq_pop_off();
 	spin_lock(&d->lock);
 	d->live--;
 	last = d->live == 0;
@@ -527,9 +600,14 @@ void dom_check_alive(void)
 {
 	struct thread *t = thread_current();
 
-	if (t->dom && READ_ONCE(t->dom->state) >= DOM_DYING) {
-		dom_thread_exit(-EDOMDEAD);
+	if (!t->dom || READ_ONCE(t->dom->state) < DOM_DYING) {
+		return;
 	}
+	/* Inside a dying callee: back to the caller with -EDOMDEAD. */
+	if (t->calls && t->calls->callee == t->dom) {
+		call_unwind_current();
+	}
+	dom_thread_exit(-EDOMDEAD);
 }
 
 void dom_fail_current(enum sys_dom_fault fault, uint64_t detail, uint64_t addr,
@@ -546,7 +624,8 @@ void dom_fail_current(enum sys_dom_fault fault, uint64_t detail, uint64_t addr,
 		kick_threads(d);
 		queue_for_reaper(d);
 	}
-	dom_thread_exit(-EDOMDEAD);
+	dom_check_alive();
+	NOT_REACHED();
 }
 
 void dom_kill(struct dom *d)
@@ -684,6 +763,7 @@ static void dom_teardown(struct dom *d)
 	}
 	VERIFY(d->pages_used == 0);
 	spin_unlock(&d->lock);
+	call_release_handles(d);
 	leftover = aspace_destroy(d->as);
 	VERIFY(leftover == 0);
 	d->as = NULL;
@@ -711,8 +791,8 @@ static int reaper_main(void *arg)
 		list_unlink(&d->reap_link);
 		spin_unlock(&reaper_wq.lock);
 
-		/* Wait for its threads to leave, re-kicking sleepers. */
-		while (READ_ONCE(d->live) > 0) {
+		/* Wait for its threads and visitors to leave. */
+		while (READ_ONCE(d->live) > 0 || READ_ONCE(d->nvisitors) > 0) {
 			kick_threads(d);
 			thread_sleep_ns(2 * NSEC_PER_MSEC);
 		}

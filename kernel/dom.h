@@ -46,6 +46,26 @@ struct dom_mapping {
 struct trap_frame;
 struct thread;
 struct aspace;
+struct dom;
+
+#define DOM_MAX_EXPORTS 4
+#define DOM_MAX_HANDLES 16
+
+/* An interface this domain serves (SYS_IFACE_EXPORT). */
+struct dom_export {
+	bool used;
+	char name[32];
+	uint64_t fingerprint;
+	uint64_t dispatch; /* ring-3 entry */
+	uint64_t ctx;
+	uint64_t ret_tramp;
+};
+
+/* A capability to call another domain's export (SYS_IFACE_CONNECT). */
+struct dom_handle {
+	struct dom *target; /* holds a reference; NULL when free */
+	unsigned int export;
+};
 
 struct dom {
 	struct spinlock lock;
@@ -75,6 +95,11 @@ struct dom {
 	uint64_t stack_slots[DOM_STACK_SLOTS / 64];
 	bool reaper_queued;
 	struct list_head reap_link;
+
+	struct list_head visitors; /* struct call_frame.visit_link */
+	unsigned int nvisitors;	   /* threads of others inside us */
+	struct dom_export exports[DOM_MAX_EXPORTS];
+	struct dom_handle handles[DOM_MAX_HANDLES];
 
 	struct waitq end_wq; /* woken when the domain is DEAD */
 };
@@ -157,3 +182,5 @@ void dom_abort_load(struct dom *d);
 int dom_map_pages(struct dom *d, vaddr_t va, size_t npages, unsigned int prot,
 		  struct dom_mapping **out);
 void dom_unmap_mapping(struct dom *d, struct dom_mapping *m);
+int dom_map_call_stack(struct dom *d, size_t npages, struct dom_mapping **out);
+void dom_free_call_stack(struct dom *d, struct dom_mapping *m);

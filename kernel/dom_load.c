@@ -209,15 +209,14 @@ int dom_create_from(const char *name, const void *img, size_t size,
 		"%lu image pages",
 		name, d->id, d->mf->name, d->mf->version, d->base,
 		plan->image_pages);
+	/* Running from before its first thread: it may end at once. */
+	spin_lock(&d->lock);
+	d->state = DOM_RUNNING;
+	spin_unlock(&d->lock);
 	err = dom_thread_create(d, d->base + plan->entry, arg, boot_va, &tid);
 	if (err) {
 		goto out_abort;
 	}
-	spin_lock(&d->lock);
-	if (d->state == DOM_LOADING) {
-		d->state = DOM_RUNNING;
-	}
-	spin_unlock(&d->lock);
 	*out = d;
 	return 0;
 

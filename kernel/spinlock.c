@@ -7,6 +7,7 @@
 #include "spinlock.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
 #include "console.h"
 #include "percpu.h"
 #include "panic.h"
@@ -64,6 +65,12 @@ void spin_lock(struct spinlock *l)
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
 			cpu_relax();
+			/*
+			 * We spin with interrupts off; the holder may be
+			 * waiting for this CPU to flush its TLB. Serve that
+			 * here, or both would wait for ever.
+			 */
+			paging_tlb_ipi();
 			if (++spins == (1ull << 31) && !reported) {
 				reported = true;
 				kprintf("warning: cpu %u spinning on lock %s "

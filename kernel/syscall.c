@@ -11,6 +11,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/user.h"
 #include "base/string.h"
+#include "call.h"
 #include "console.h"
 #include "dom.h"
 #include "heap.h"
@@ -175,6 +176,13 @@ static long dispatch(struct dom *d, struct trap_frame *tf)
 		return r ? r : (long)tid;
 	}
 	case SYS_THREAD_EXIT:
+		/* Inside a call, the thread is not the callee's to end. */
+		if (thread_current()->calls &&
+		    thread_current()->calls->callee == d) {
+			dom_fail_current(SYS_FAULT_BAD_SYSCALL, tf->rax,
+					 tf->rip, tf,
+					 "thread exit inside a call");
+		}
 		dom_thread_exit((int)a0);
 	case SYS_THREAD_JOIN: {
 		int code = 0;
@@ -230,6 +238,14 @@ static long dispatch(struct dom *d, struct trap_frame *tf)
 		return init ? sys_dom_kill(d, a0) : -EPERM;
 	case SYS_NULL:
 		return 0;
+	case SYS_IFACE_EXPORT:
+		return call_sys_export(d, a0, a1, a2, tf->r10, tf->r8, tf->r9);
+	case SYS_IFACE_CONNECT:
+		return call_sys_connect(d, a0, a1, a2);
+	case SYS_CALL:
+		return call_sys_call(d, tf);
+	case SYS_CALL_RETURN:
+		return call_sys_return(d, tf);
 	default:
 		dom_fail_current(SYS_FAULT_BAD_SYSCALL, tf->rax, tf->rip, tf,
 				 "unknown system call");

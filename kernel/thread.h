@@ -30,6 +30,8 @@ typedef int (*thread_fn_t)(void *arg);
 struct cpu;
 struct dom;
 struct aspace;
+struct call_frame;
+struct call_frame;
 
 struct thread {
 	uint64_t ksp; /* Offset 0: saved stack pointer (switch.asm). */
@@ -62,7 +64,9 @@ struct thread {
 	uint64_t switches;
 
 	/* Domain threads (NULL/kernel_aspace for kernel threads). */
-	struct dom *dom;	   /* immutable after thread_alloc() */
+	struct dom *home;	   /* owning domain; immutable */
+	struct dom *dom;	   /* domain it runs in now (calls move it) */
+	struct call_frame *calls;  /* innermost cross-domain call */
 	struct aspace *as;	   /* loaded while this thread runs */
 	struct list_head dom_link; /* in dom->threads, under dom->lock */
 	int stack_slot;		   /* DOM_STACK_SLOTS index, or -1 */

@@ -2,8 +2,7 @@
 /*
  * Cross-domain calls: the register-level contract between idlc-generated
  * proxies, the kernel's call gate and idlc-generated dispatch stubs. Part
- * of the kernel<->domain ABI (draft for the IDL issue; the kernel side is
- * not implemented yet).
+ * of the kernel<->domain ABI.
  *
  * A call is SYS_CALL with:
  *   rdi  the call word (below)
@@ -14,7 +13,8 @@
  *        -EDOMDEAD (the callee failed during the call), -ERESTARTED (the
  *        callee was restarted; the call did not complete). Only the
  *        kernel writes rax, so no domain can forge a transport error.
- *   rdi, rsi, rdx, r10  up to IPC_WORDS result words.
+ *   rdi, rsi, rdx, r10  up to IPC_WORDS result words;
+ *   r8   the callee's application status (int32_t, sign-extended).
  *
  * Each argument and result word has a kind (IPC_KIND_*), 3 bits each, so
  * the kernel knows which words are rrefs to move or lend and which are
@@ -27,7 +27,12 @@
  *   rsi  the method ordinal
  *   rdx  pointer to uint64_t in[IPC_WORDS] (a copy on the callee's stack)
  *   rcx  pointer to uint64_t out[IPC_WORDS]
- * and returns with SYS_CALL_RETURN(result kinds, app status).
+ * as if by a call instruction whose return address is the ret_tramp it
+ * registered with SYS_IFACE_EXPORT; dispatch returns the app status in
+ * eax, and ret_tramp passes it to SYS_CALL_RETURN. The kernel copies in[]
+ * onto the callee's stack and reads out[] back, four words each way.
+ *
+ * Implemented so far: scalar words only (rref kinds get -EINVAL).
  */
 #pragma once
 

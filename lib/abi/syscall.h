@@ -65,6 +65,24 @@ enum sys_nr {
 	SYS_DOM_KILL = 13,
 	/* () -> 0: does nothing; the floor for measuring a kernel entry. */
 	SYS_NULL = 14,
+	/*
+	 * (const char *name, uint64_t len, uint64_t fingerprint, uint64_t
+	 * dispatch, uint64_t ctx, uint64_t ret_tramp) -> 0. Export an
+	 * interface: calls enter `int32_t dispatch(ctx, ordinal, in, out)`
+	 * on a fresh stack whose return address is ret_tramp, which must
+	 * make SYS_CALL_RETURN with the returned app status. See lib/abi/ipc.h.
+	 */
+	SYS_IFACE_EXPORT = 15,
+	/*
+	 * (const char *name, uint64_t len, uint64_t fingerprint) -> handle.
+	 * -ENOENT if nobody exports it, -EBADMSG on a fingerprint mismatch
+	 * (both sides are named on the console).
+	 */
+	SYS_IFACE_CONNECT = 16,
+	/* See lib/abi/ipc.h. */
+	SYS_CALL = 17,
+	/* (int32_t app_status): end the current call (ret_tramp only). */
+	SYS_CALL_RETURN = 18,
 	SYS_NR
 };
 

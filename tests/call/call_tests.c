@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cross-domain call tests (first slice of the IDL/proxy issue: scalar
+ * calls through the kernel gate, migrating threads, unwinding). Each test
+ * starts the callee domain(s), then a caller that runs one scenario
+ * (tests/call/caller/caller.c) and exits 0 only if everything it saw was
+ * right; the harness checks that exit code, which domains survived, and
+ * that everything was freed (the self-test runner's leak checks).
+ */
+#include "abi/errno.h"
+#include "dom.h"
+#include "tests/self/selftest.h"
+#include "thread.h"
+#include "time.h"
+
+#define WAIT (10 * NSEC_PER_SEC)
+
+static bool wait_exported(struct dom *d)
+{
+	uint64_t deadline = time_ns() + 2 * NSEC_PER_SEC;
+
+	while (time_ns() < deadline) {
+		if (READ_ONCE(d->exports[0].used)) {
+			return true;
+		}
+		thread_sleep_ns(NSEC_PER_MSEC);
+	}
+	return false;
+}
+
+static void stop(struct dom *d)
+{
+	if (d) {
+		dom_kill(d);
+		dom_wait(d, WAIT, NULL);
+		dom_put(d);
+	}
+}
+
+static bool wait_freed(uint64_t live0)
+{
+	uint64_t deadline = time_ns() + WAIT;
+	struct dom_stats st;
+
+	do {
+		dom_get_stats(&st);
+		if (st.live_domains <= live0) {
+			return true;
+		}
+		thread_sleep_ns(NSEC_PER_MSEC);
+	} while (time_ns() < deadline);
+	return false;
+}
+
+/*
+ * Run caller scenario @scen against callee B (and C when @nested); expect
+ * B to end up in @b_state and C (if any) in @c_state.
+ */
+static void run(struct selftest_ctx *st_ctx, uint64_t scen, bool nested,
+		enum dom_state b_state, enum dom_state c_state)
+{
+	struct dom *b = NULL;
+	struct dom *c = NULL;
+	struct dom *a = NULL;
+	struct sys_dom_status st;
+	struct dom_stats ds;
+	uint64_t live0;
+
+	dom_get_stats(&ds);
+	live0 = ds.live_domains;
+	ST_CHECK(dom_create("callee.elf", 0, "", &b) == 0, "start B");
+	if (nested) {
+		ST_CHECK(dom_create("callee.elf", 1, "", &c) == 0, "start C");
+	}
+	ST_CHECK(b && wait_exported(b), "B did not export");
+	ST_CHECK(!nested || (c && wait_exported(c)), "C did not export");
+	if (b && (!nested || c)) {
+		ST_CHECK(dom_create("caller.elf", scen, "", &a) == 0,
+			 "start caller");
+	}
+	if (a) {
+		ST_CHECK(dom_wait(a, WAIT, &st) == 0, "caller hung");
+		ST_CHECK(st.end == SYS_DOM_EXITED && st.exit_code == 0,
+			 "caller: end %u fault %u exit %ld", st.end, st.fault,
+			 st.exit_code);
+		dom_put(a);
+	}
+	if (b) {
+		if (b_state == DOM_DEAD) {
+			ST_CHECK(dom_wait(b, WAIT, &st) == 0 &&
+					 st.end == SYS_DOM_FAILED,
+				 "B should have failed");
+		} else {
+			ST_CHECK(READ_ONCE(b->state) == DOM_RUNNING,
+				 "B should be running, is %s",
+				 dom_state_name(b->state));
+		}
+	}
+	if (c) {
+		if (c_state == DOM_DEAD) {
+			ST_CHECK(dom_wait(c, WAIT, &st) == 0 &&
+					 st.end == SYS_DOM_FAILED,
+				 "C should have failed");
+		}
+	}
+	stop(b);
+	stop(c);
+	ST_CHECK(wait_freed(live0), "domains were not freed");
+}
+
+SELFTEST(call_returns_results, SELFTEST_SHORT)
+{
+	run(ST_CTX, 1, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(call_all_four_words_each_way, SELFTEST_SHORT)
+{
+	run(ST_CTX, 10, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(call_app_error_is_not_transport_error, SELFTEST_SHORT)
+{
+	run(ST_CTX, 4, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(call_callee_crash_returns_edomdead, SELFTEST_SHORT)
+{
+	run(ST_CTX, 2, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(call_callee_panic_then_calls_fail_fast, SELFTEST_SHORT)
+{
+	run(ST_CTX, 3, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(call_nested_only_inner_call_fails, SELFTEST_SHORT)
+{
+	run(ST_CTX, 5, true, DOM_RUNNING, DOM_DEAD);
+}
+
+SELFTEST(call_10000_calls_no_leak, SELFTEST_LONG)
+{
+	run(ST_CTX, 6, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(call_bad_handle_is_ebadf, SELFTEST_SHORT)
+{
+	run(ST_CTX, 7, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(call_rref_kinds_refused_for_now, SELFTEST_SHORT)
+{
+	run(ST_CTX, 8, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(call_connect_checks_manifest_fingerprint, SELFTEST_SHORT)
+{
+	run(ST_CTX, 9, false, DOM_RUNNING, DOM_RUNNING);
+}

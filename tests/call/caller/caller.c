@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The caller test domain: connects to "calltest" and runs the scenario
+ * chosen by its start argument, exiting 0 when everything it saw was right
+ * (and a distinct non-zero code naming the first wrong thing otherwise).
+ */
+#include <stdint.h>
+
+#include "abi/errno.h"
+#include "rt/rt.h"
+#include "tests/call/callrt.h"
+
+enum {
+	SCEN_ADD = 1,
+	SCEN_CRASH = 2,
+	SCEN_PANIC = 3,
+	SCEN_APP_ERROR = 4,
+	SCEN_NESTED = 5,
+	SCEN_LOOP = 6,
+	SCEN_BAD_HANDLE = 7,
+	SCEN_RREF_KINDS = 8,
+	SCEN_BAD_FINGERPRINT = 9,
+	SCEN_ECHO4 = 10,
+};
+
+static uint64_t cw(int64_t h, unsigned int ord)
+{
+	return ipc_call_word((uint16_t)h, (uint16_t)ord, 0, 0, 0);
+}
+
+int dom_main(uint64_t scen, const char *boot)
+{
+	uint64_t in[4] = {40, 2, 0, 0};
+	uint64_t out[4] = {0};
+	int32_t app = -1;
+	int64_t h = iface_connect("calltest", 8, CALLTEST_FP);
+	int64_t st;
+
+	if (scen == SCEN_BAD_FINGERPRINT) {
+		/* Our manifest declares the right one: -EPERM before lookup. */
+		return iface_connect("calltest", 8, 1234) == -EPERM ? 0 : 10;
+	}
+	if (h < 0) {
+		printf("caller: connect failed: %ld\n", h);
+		return 11;
+	}
+	switch (scen) {
+	case SCEN_ADD:
+		st = ipc_call(cw(h, CALLTEST_ADD), in, out, &app);
+		return st == 0 && app == 0 && out[0] == 42 ? 0 : 12;
+	case SCEN_CRASH:
+		st = ipc_call(cw(h, CALLTEST_CRASH), in, out, &app);
+		/* The transport error, with no results leaking through. */
+		return st == -EDOMDEAD && out[0] == 0 ? 0 : 13;
+	case SCEN_PANIC:
+		st = ipc_call(cw(h, CALLTEST_PANIC), in, out, &app);
+		if (st != -EDOMDEAD) {
+			return 14;
+		}
+		/* Later calls to the dead instance fail at once. */
+		st = ipc_call(cw(h, CALLTEST_ADD), in, out, &app);
+		return st == -EDOMDEAD ? 0 : 15;
+	case SCEN_APP_ERROR:
+		st = ipc_call(cw(h, CALLTEST_APP_ERROR), in, out, &app);
+		return st == 0 && app == 7 && out[0] == 80 ? 0 : 16;
+	case SCEN_NESTED:
+		st = ipc_call(cw(h, CALLTEST_NESTED_CRASH), in, out, &app);
+		/* B survives C's crash and reports it to us normally. */
+		return st == 0 && app == 0 && (int64_t)out[0] == -EDOMDEAD ? 0
+									   : 17;
+	case SCEN_LOOP:
+		for (uint64_t i = 0; i < 10000; i++) {
+			in[0] = i;
+			in[1] = 1;
+			st = ipc_call(cw(h, CALLTEST_ADD), in, out, &app);
+			if (st != 0 || out[0] != i + 1) {
+				return 18;
+			}
+		}
+		return 0;
+	case SCEN_BAD_HANDLE:
+		st = ipc_call(cw(h + 9, CALLTEST_ADD), in, out, &app);
+		if (st != -EBADF) {
+			return 19;
+		}
+		st = ipc_call(cw(0xffff, CALLTEST_ADD), in, out, &app);
+		return st == -EBADF ? 0 : 20;
+	case SCEN_RREF_KINDS:
+		st = ipc_call(ipc_call_word((uint16_t)h, CALLTEST_ADD,
+					    IPC_KIND_RREF_MOVE, 0, 0),
+			      in, out, &app);
+		return st == -EINVAL ? 0 : 21;
+	case SCEN_ECHO4: {
+		uint64_t w[4] = {1, 2, 3, 0xffffffffffffffffull};
+
+		st = ipc_call(cw(h, CALLTEST_ECHO4), w, out, &app);
+		for (int i = 0; i < 4; i++) {
+			if (out[i] != (w[i] ^ 0x5a5a)) {
+				return 22;
+			}
+		}
+		return st == 0 ? 0 : 23;
+	}
+	default:
+		return 99;
+	}
+}
