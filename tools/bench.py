@@ -82,6 +82,16 @@ def main():
         row("null_syscall_modelled", round(null + sysret, 1), "cycles",
             {"direct_call": call}, f"{null} insns + {sysret} syscall/sysret")
         row("direct_call", call, "insns")
+    ncall = got.get("null_call", (None,))[0]
+    if ncall is not None:
+        cr3 = costs["cr3_write_with_pcid"]["cycles"]
+        model = ncall + 2 * sysret + 2 * cr3
+        row("null_call", ncall, "insns",
+            {"null_syscall": null, "direct_call": call})
+        row("null_call_modelled", round(model, 1), "cycles",
+            {"RedLeaf": 124, "RedLeaf_1_rref": 141, "seL4_call_reply": 834},
+            f"{ncall} insns + 2 x {sysret} syscall/sysret + 2 x {cr3} "
+            "cr3 writes with PCID")
     for name in ("dom_verify", "dom_elf_check", "dom_load"):
         if name in got:
             row(name, got[name][0], got[name][1],

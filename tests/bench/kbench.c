@@ -16,6 +16,7 @@
 #include "multiboot.h"
 #include "percpu.h"
 #include "sig_verify.h"
+#include "thread.h"
 
 static const struct boot_module *find_module(const char *name)
 {
@@ -58,6 +59,7 @@ int kbench_run(void)
 	size_t signed_len = 0;
 	const char *why;
 	struct dom *d;
+	struct dom *callee;
 	uint64_t t0;
 	uint64_t t_load;
 
@@ -89,6 +91,13 @@ int kbench_run(void)
 	kprintf("BENCH dom_verify %lu insns\n", best_verify);
 	kprintf("BENCH dom_elf_check %lu insns\n", best_check);
 
+	/* A callee for the cross-domain call figure. */
+	if (dom_create("callee.elf", 0, "", &callee)) {
+		return -1;
+	}
+	while (!READ_ONCE(callee->exports[0].used)) {
+		thread_yield();
+	}
 	sum_stats(&s0);
 	t0 = rdtsc();
 	if (dom_create("bench.elf", 0, "", &d)) {
@@ -103,5 +112,8 @@ int kbench_run(void)
 		s1.syscalls - s0.syscalls);
 	kprintf("BENCH bench_domain_pt_switches %lu count\n",
 		s1.pt_switches - s0.pt_switches);
+	dom_kill(callee);
+	dom_wait(callee, 0, NULL);
+	dom_put(callee);
 	return st.end == SYS_DOM_EXITED && st.exit_code == 0 ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 
 #include "rt/rt.h"
 #include "rt/syscall.h"
+#include "tests/call/callrt.h"
 
 #define ITERS 2000
 
@@ -28,9 +29,15 @@ __attribute__((noinline)) static uint64_t direct_fn(uint64_t x)
 	return x;
 }
 
+static int64_t handle = -1;
+
 /* Best of a few rounds of ITERS calls, in TSC ticks per call (x100). */
 static uint64_t per_op_x100(int which)
 {
+	uint64_t in[4] = {1, 2, 0, 0};
+	uint64_t out[4];
+	int32_t app;
+
 	uint64_t best = UINT64_MAX;
 
 	for (int round = 0; round < 5; round++) {
@@ -42,6 +49,11 @@ static uint64_t per_op_x100(int which)
 				direct_fn((uint64_t)i);
 			} else if (which == 1) {
 				(void)sys_null();
+			} else if (which == 3) {
+				(void)ipc_call(ipc_call_word((uint16_t)handle,
+							     CALLTEST_ADD, 0, 0,
+							     0),
+					       in, out, &app);
 			} else {
 				__asm__ volatile("" ::: "memory");
 			}
@@ -66,5 +78,13 @@ int dom_main(uint64_t arg, const char *boot)
 	printf("BENCH direct_call %lu.%02lu insns\n", call / 100, call % 100);
 	printf("BENCH null_syscall %lu.%02lu insns\n", sys / 100, sys % 100);
 	printf("BENCH loop_overhead %lu.%02lu insns\n", loop / 100, loop % 100);
+	/* A null cross-domain call (calltest.ADD), if the kernel started one. */
+	handle = iface_connect("calltest", 8, CALLTEST_FP);
+	if (handle >= 0) {
+		uint64_t x = per_op_x100(3);
+
+		x = x > loop ? x - loop : 0;
+		printf("BENCH null_call %lu.%02lu insns\n", x / 100, x % 100);
+	}
 	return 0;
 }
