@@ -253,7 +253,14 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 		err = -EDOMDEAD;
 		goto out_free;
 	}
-	err = dom_map_call_stack(callee, CALL_STACK_PAGES, &f->stack);
+	/* Reuse this thread's stack from its last call into callee. */
+	if (t->stack_dom == callee && t->stack_cache) {
+		f->stack = t->stack_cache;
+		t->stack_cache = NULL;
+		err = 0;
+	} else {
+		err = dom_map_call_stack(callee, CALL_STACK_PAGES, &f->stack);
+	}
 	if (err) {
 		spin_unlock(&callee->lock);
 		goto out_free;
@@ -301,15 +308,52 @@ out_free:
 	return err;
 }
 
-/* Take @f off its callee and free its stack. */
-static void leave_callee(struct call_frame *f)
+/*
+ * Forget @t's cached call stack. Under the domain's lock: while it is
+ * RUNNING the stack is ours to free; once it is dying, teardown frees it
+ * with the rest of its mappings.
+ */
+void call_drop_stack_cache(struct thread *t)
+{
+	struct dom *d = t->stack_dom;
+
+	if (!d) {
+		return;
+	}
+	spin_lock(&d->lock);
+	if (t->stack_cache && d->state == DOM_RUNNING) {
+		dom_free_call_stack(d, t->stack_cache);
+	}
+	spin_unlock(&d->lock);
+	t->stack_cache = NULL;
+	t->stack_dom = NULL;
+	dom_put(d);
+}
+
+/*
+ * Take @f off its callee. A completed call keeps its stack for the
+ * thread's next call into the same callee (@keep); an unwound one frees it.
+ */
+static void leave_callee(struct call_frame *f, bool keep)
 {
 	struct dom *callee = f->callee;
+	struct thread *t = f->thread;
 
+	if (keep && t->stack_dom != callee) {
+		call_drop_stack_cache(t);
+	}
 	spin_lock(&callee->lock);
 	list_unlink(&f->visit_link);
 	callee->nvisitors--;
-	dom_free_call_stack(callee, f->stack);
+	if (keep && callee->state == DOM_RUNNING && !t->stack_cache) {
+		if (!t->stack_dom) {
+			dom_get(callee);
+			t->stack_dom = callee;
+		}
+		t->stack_cache = f->stack;
+	} else if (callee->state == DOM_RUNNING) {
+		dom_free_call_stack(callee, f->stack);
+	}
 	spin_unlock(&callee->lock);
 }
 
@@ -331,7 +375,7 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 			    PAGE_SIZE) -
 		2 * IPC_WORDS;
 	memcpy(out, words, sizeof(out));
-	leave_callee(f);
+	leave_callee(f, true);
 	t->calls = f->prev;
 	thread_enter(t, f->caller);
 	*tf = f->saved;
@@ -352,7 +396,7 @@ void call_unwind_current(void)
 	struct trap_frame tf;
 
 	VERIFY(f != NULL && f->callee == t->dom);
-	leave_callee(f);
+	leave_callee(f, false);
 	t->calls = f->prev;
 	thread_enter(t, f->caller);
 	tf = f->saved;

@@ -43,5 +43,7 @@ long call_sys_return(struct dom *d, struct trap_frame *tf);
  * proxy with -EDOMDEAD. Never returns.
  */
 __attribute__((noreturn)) void call_unwind_current(void);
+/* Forget the thread's cached call stack (thread exit). */
+void call_drop_stack_cache(struct thread *t);
 /* Drop every handle @d holds (teardown). */
 void call_release_handles(struct dom *d);

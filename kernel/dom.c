@@ -570,12 +570,15 @@ void dom_thread_exit(int code)
 		spin_lock(&f->callee->lock);
 		list_unlink(&f->visit_link);
 		f->callee->nvisitors--;
-		dom_free_call_stack(f->callee, f->stack);
+		if (f->callee->state == DOM_RUNNING) {
+			dom_free_call_stack(f->callee, f->stack);
+		}
 		spin_unlock(&f->callee->lock);
 		t->calls = f->prev;
 		dom_put(f->callee);
 		kfree(f);
 	}
+	call_drop_stack_cache(t);
 	irq_push_off();
 	t->dom = d;
 	t->as = d->as;

@@ -31,6 +31,7 @@ struct cpu;
 struct dom;
 struct aspace;
 struct call_frame;
+struct dom_mapping;
 struct call_frame;
 
 struct thread {
@@ -64,9 +65,12 @@ struct thread {
 	uint64_t switches;
 
 	/* Domain threads (NULL/kernel_aspace for kernel threads). */
-	struct dom *home;	   /* owning domain; immutable */
-	struct dom *dom;	   /* domain it runs in now (calls move it) */
-	struct call_frame *calls;  /* innermost cross-domain call */
+	struct dom *home;	  /* owning domain; immutable */
+	struct dom *dom;	  /* domain it runs in now (calls move it) */
+	struct call_frame *calls; /* innermost cross-domain call */
+	/* The stack of this thread's last call into stack_dom (call.c). */
+	struct dom *stack_dom; /* holds a reference, or NULL */
+	struct dom_mapping *stack_cache;
 	struct aspace *as;	   /* loaded while this thread runs */
 	struct list_head dom_link; /* in dom->threads, under dom->lock */
 	int stack_slot;		   /* DOM_STACK_SLOTS index, or -1 */
