@@ -157,3 +157,38 @@ SELFTEST(call_connect_checks_manifest_fingerprint, SELFTEST_SHORT)
 {
 	run(ST_CTX, 9, false, DOM_RUNNING, DOM_RUNNING);
 }
+
+/*
+ * Two callers, one per CPU, call into the same callee until it crashes
+ * under them: each must see -EDOMDEAD, and nothing may leak.
+ */
+SELFTEST(call_two_cpus_callee_crashes_under_both, SELFTEST_SHORT)
+{
+	struct dom *b = NULL;
+	struct dom *a[2] = {NULL, NULL};
+	struct sys_dom_status st;
+	struct dom_stats ds;
+	uint64_t live0;
+
+	dom_get_stats(&ds);
+	live0 = ds.live_domains;
+	ST_ASSERT(dom_create("callee.elf", 0, "", &b) == 0);
+	ST_CHECK(wait_exported(b), "B did not export");
+	for (int i = 0; i < 2; i++) {
+		ST_CHECK(dom_create("caller.elf", 11, "", &a[i]) == 0,
+			 "start caller %d", i);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!a[i]) {
+			continue;
+		}
+		ST_CHECK(dom_wait(a[i], WAIT, &st) == 0, "caller %d hung", i);
+		ST_CHECK(st.end == SYS_DOM_EXITED && st.exit_code == 0,
+			 "caller %d: end %u exit %ld", i, st.end, st.exit_code);
+		dom_put(a[i]);
+	}
+	ST_CHECK(dom_wait(b, WAIT, &st) == 0 && st.end == SYS_DOM_FAILED,
+		 "B should have failed");
+	dom_put(b);
+	ST_CHECK(wait_freed(live0), "domains were not freed");
+}

@@ -22,6 +22,7 @@ enum calltest_method {
 	CALLTEST_APP_ERROR = 4,	   /* app status 7, out[0] = in[0] * 2 */
 	CALLTEST_NESTED_CRASH = 5, /* call calltest2.CRASH, out[0] = status */
 	CALLTEST_ECHO4 = 6,	   /* out[i] = in[i] ^ 0x5a5a for all four */
+	CALLTEST_COUNTDOWN = 7,	   /* out[0] = in[0] + 1; crash on call 3000 */
 };
 
 static inline int64_t ipc_call(uint64_t cw, const uint64_t in[4],

@@ -62,6 +62,19 @@ int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 			out[i] = in[i] ^ 0x5a5a;
 		}
 		return 0;
+	case CALLTEST_COUNTDOWN: {
+		static int64_t left = 3000;
+
+		/* Callers on several CPUs are inside us when this fires. */
+		if (__atomic_sub_fetch(&left, 1, __ATOMIC_SEQ_CST) == 0) {
+			volatile int32_t *bad = 0;
+
+			__asm__ volatile("" : "+r"(bad));
+			return *bad;
+		}
+		out[0] = in[0] + 1;
+		return 0;
+	}
 	default:
 		return -38; /* -ENOSYS */
 	}

@@ -21,6 +21,7 @@ enum {
 	SCEN_RREF_KINDS = 8,
 	SCEN_BAD_FINGERPRINT = 9,
 	SCEN_ECHO4 = 10,
+	SCEN_UNTIL_DEAD = 11,
 };
 
 static uint64_t cw(int64_t h, unsigned int ord)
@@ -101,6 +102,20 @@ int dom_main(uint64_t scen, const char *boot)
 		}
 		return st == 0 ? 0 : 23;
 	}
+	case SCEN_UNTIL_DEAD:
+		/* Call until the callee dies under us; every answer before
+		 * that must be right, and the end must be -EDOMDEAD. */
+		for (uint64_t i = 0; i < 100000; i++) {
+			in[0] = i;
+			st = ipc_call(cw(h, CALLTEST_COUNTDOWN), in, out, &app);
+			if (st == -EDOMDEAD) {
+				return 0;
+			}
+			if (st != 0 || out[0] != i + 1) {
+				return 24;
+			}
+		}
+		return 25;
 	default:
 		return 99;
 	}
