@@ -736,6 +736,30 @@ void dom_abort_load(struct dom *d)
 	dom_put(d);
 }
 
+void dom_stop(struct dom *d, uint64_t timeout_ns)
+{
+	if (d) {
+		dom_kill(d);
+		dom_wait(d, timeout_ns, NULL);
+		dom_put(d);
+	}
+}
+
+bool dom_wait_freed(uint64_t live0, uint64_t timeout_ns)
+{
+	uint64_t deadline = time_ns() + timeout_ns;
+	struct dom_stats st;
+
+	do {
+		dom_get_stats(&st);
+		if (st.live_domains <= live0) {
+			return true;
+		}
+		thread_sleep_ns(NSEC_PER_MSEC);
+	} while (time_ns() < deadline);
+	return false;
+}
+
 /* Free everything @d holds. All its threads have exited. */
 static void dom_teardown(struct dom *d)
 {

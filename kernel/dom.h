@@ -141,6 +141,13 @@ struct dom *dom_lookup(uint64_t id);
 int dom_wait(struct dom *d, uint64_t timeout_ns, struct sys_dom_status *st);
 /* Destroy a running domain (SYS_DOM_KILL, tests). */
 void dom_kill(struct dom *d);
+/* Kill @d (if not NULL), wait up to @timeout_ns for it, drop the ref. */
+void dom_stop(struct dom *d, uint64_t timeout_ns);
+/*
+ * Wait until at most @live0 domains exist (the reaper has freed the rest),
+ * for tests' leak checks; false after @timeout_ns.
+ */
+bool dom_wait_freed(uint64_t live0, uint64_t timeout_ns);
 
 /*
  * Fail the current thread's domain: record why, print the crash report

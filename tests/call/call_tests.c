@@ -28,30 +28,6 @@ static bool wait_exported(struct dom *d)
 	return false;
 }
 
-static void stop(struct dom *d)
-{
-	if (d) {
-		dom_kill(d);
-		dom_wait(d, WAIT, NULL);
-		dom_put(d);
-	}
-}
-
-static bool wait_freed(uint64_t live0)
-{
-	uint64_t deadline = time_ns() + WAIT;
-	struct dom_stats st;
-
-	do {
-		dom_get_stats(&st);
-		if (st.live_domains <= live0) {
-			return true;
-		}
-		thread_sleep_ns(NSEC_PER_MSEC);
-	} while (time_ns() < deadline);
-	return false;
-}
-
 /*
  * Run caller scenario @scen against callee B (and C when @nested); expect
  * B to end up in @b_state and C (if any) in @c_state.
@@ -103,9 +79,9 @@ static void run(struct selftest_ctx *st_ctx, uint64_t scen, bool nested,
 				 "C should have failed");
 		}
 	}
-	stop(b);
-	stop(c);
-	ST_CHECK(wait_freed(live0), "domains were not freed");
+	dom_stop(b, WAIT);
+	dom_stop(c, WAIT);
+	ST_CHECK(dom_wait_freed(live0, WAIT), "domains were not freed");
 }
 
 SELFTEST(call_returns_results, SELFTEST_SHORT)
@@ -190,5 +166,5 @@ SELFTEST(call_two_cpus_callee_crashes_under_both, SELFTEST_SHORT)
 	ST_CHECK(dom_wait(b, WAIT, &st) == 0 && st.end == SYS_DOM_FAILED,
 		 "B should have failed");
 	dom_put(b);
-	ST_CHECK(wait_freed(live0), "domains were not freed");
+	ST_CHECK(dom_wait_freed(live0, WAIT), "domains were not freed");
 }

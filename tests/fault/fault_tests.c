@@ -45,21 +45,6 @@ struct fault_case {
 	bool other_region; /* addr is relative to the healthy domain */
 };
 
-static bool wait_domains_freed(uint64_t live0)
-{
-	uint64_t deadline = time_ns() + END_TIMEOUT;
-	struct dom_stats st;
-
-	do {
-		dom_get_stats(&st);
-		if (st.live_domains <= live0) {
-			return true;
-		}
-		thread_sleep_ns(NSEC_PER_MSEC);
-	} while (time_ns() < deadline);
-	return false;
-}
-
 /* Is @d making progress: more system calls after a short while? */
 static bool progressing(struct dom *d)
 {
@@ -67,13 +52,6 @@ static bool progressing(struct dom *d)
 
 	thread_sleep_ns(30 * NSEC_PER_MSEC);
 	return __atomic_load_n(&d->syscalls, __ATOMIC_RELAXED) > before;
-}
-
-static void kill_and_wait(struct dom *d)
-{
-	dom_kill(d);
-	dom_wait(d, END_TIMEOUT, NULL);
-	dom_put(d);
 }
 
 static void run_case(struct selftest_ctx *st_ctx, const struct fault_case *c)
@@ -92,7 +70,7 @@ static void run_case(struct selftest_ctx *st_ctx, const struct fault_case *c)
 	fmt_snprintf(boot, sizeof(boot), "0x%lx", healthy->base);
 	err = dom_create("faulter.elf", c->kind, boot, &bad);
 	if (err) {
-		kill_and_wait(healthy);
+		dom_stop(healthy, END_TIMEOUT);
 		ST_EQ(err, 0);
 	}
 	if (c->expect == EXPECT_SPIN) {
@@ -163,8 +141,8 @@ static void run_case(struct selftest_ctx *st_ctx, const struct fault_case *c)
 		}
 	}
 	dom_put(bad);
-	kill_and_wait(healthy);
-	ST_CHECK(wait_domains_freed(live0), "domains were not freed");
+	dom_stop(healthy, END_TIMEOUT);
+	ST_CHECK(dom_wait_freed(live0, END_TIMEOUT), "domains were not freed");
 }
 
 /* Cases list only the leading fields they need; the rest are zero. */
@@ -256,7 +234,7 @@ static void healthy_check_and_stop(struct selftest_ctx *st_ctx, struct dom *h)
 		return;
 	}
 	ST_CHECK(progressing(h), "healthy domain stopped making progress");
-	kill_and_wait(h);
+	dom_stop(h, END_TIMEOUT);
 }
 
 /* Try to load @img; it must be refused with no domain left behind. */
