@@ -58,4 +58,4 @@ $(eval $(call fuzz_rule,elf))
 $(eval $(call fuzz_rule,manifest))
 
 .PHONY: fuzz
-fuzz: fuzz-elf fuzz-manifest
+fuzz: fuzz-elf fuzz-manifest fuzz-idlc

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The domain runtime's cross-domain call and rref primitives, as used by
+ * the code idlc generates into build/gen/ (idl/README.md, "Generated
+ * code"). Declarations only: the runtime implements them on top of the
+ * kernel's SYS_IFACE_EXPORT, SYS_IFACE_CONNECT, SYS_CALL and shared heap
+ * (lib/abi/ipc.h, lib/abi/syscall.h); host tests provide their own fakes.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/ipc.h"
+#include "abi/ipc_desc.h"
+#include "abi/rref_types.h"
+
+/*
+ * Performs one cross-domain call (SYS_CALL): @call_word as built by
+ * ipc_call_word(), @in the IPC_WORDS argument words (unused ones zero).
+ * Returns the transport status: 0 when the callee ran and returned, with
+ * its IPC_WORDS result words in @out and its application status (r8) in
+ * *@app_status; otherwise -EBADF, -EINVAL, -EDOMDEAD or -ERESTARTED as
+ * lib/abi/ipc.h defines them, and @out and *@app_status are unspecified.
+ *
+ * Ownership: rref words of kind IPC_KIND_RREF_MOVE(_OPT) pass to the
+ * callee when the kernel accepts the call, and are not the caller's any
+ * more whatever the outcome; only on -EBADF and -EINVAL did nothing move.
+ * Borrowed rrefs are the caller's again when this returns. Result rrefs
+ * are owned by the caller when this returns 0.
+ */
+int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
+		uint64_t out[IPC_WORDS], int32_t *app_status);
+
+/*
+ * Exports the interface @desc (SYS_IFACE_EXPORT): calls enter
+ * @dispatch(@ctx, ordinal, in, out) through the runtime's return
+ * trampoline, which hands the returned application status to
+ * SYS_CALL_RETURN. Registers the @ntypes shared-heap types of @types with
+ * the kernel first. Returns 0 or a negative errno. Generated code wraps it
+ * as <iface>_export().
+ */
+int rt_ipc_export(const struct ipc_iface_desc *desc,
+		  const struct rref_type_info *types, uint32_t ntypes,
+		  int32_t (*dispatch)(void *ctx, uint32_t ordinal,
+				      const uint64_t in[IPC_WORDS],
+				      uint64_t out[IPC_WORDS]),
+		  void *ctx);
+
+/*
+ * Connects to the domain exporting @desc's interface with @desc's
+ * fingerprint (SYS_IFACE_CONNECT) and stores the handle in *@handle.
+ * Returns 0 or a negative errno (-ENOENT: nobody exports it, -EBADMSG:
+ * fingerprint mismatch). Generated code wraps it as <iface>_connect().
+ */
+int rt_ipc_connect(const struct ipc_iface_desc *desc, uint16_t *handle);
+
+/*
+ * Allocates a zeroed shared-heap object of @type, owned by the calling
+ * domain. Returns NULL when the heap or the domain's quota is exhausted.
+ * Generated code wraps it as <iface>_<type>_alloc().
+ */
+void *rt_rref_alloc(const struct rref_type_info *type);
+
+/*
+ * Drops @obj, an rref of @type that the calling domain owns: first its
+ * nested rrefs (@type->drop_nested), then the object itself. Consumes
+ * @obj. NULL is ignored. Dropping an object the domain does not own is a
+ * protocol violation (the runtime fails the domain). Nested chains may be
+ * long (lists through optional rrefs), so implementations should not
+ * recurse without bound: drop_nested calls back into rt_rref_drop().
+ */
+void rt_rref_drop(const struct rref_type_info *type, void *obj);
