@@ -129,6 +129,11 @@ SELFTEST(call_rref_kinds_refused_for_now, SELFTEST_SHORT)
 	run(ST_CTX, 8, false, DOM_RUNNING, DOM_RUNNING);
 }
 
+SELFTEST(call_idlc_generated_echo, SELFTEST_SHORT)
+{
+	run(ST_CTX, 12, false, DOM_RUNNING, DOM_RUNNING);
+}
+
 SELFTEST(call_connect_checks_manifest_fingerprint, SELFTEST_SHORT)
 {
 	run(ST_CTX, 9, false, DOM_RUNNING, DOM_RUNNING);
