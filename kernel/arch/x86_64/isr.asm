@@ -7,6 +7,8 @@
 ; so that %gs:0 is always this CPU's struct cpu inside the kernel.
 ; Spec: Intel SDM Vol. 3A, 6.14 (64-bit mode exception and interrupt handling).
 
+%include "frame.inc"
+
 section .text
 bits 64
 
@@ -38,21 +40,7 @@ isr_common:
 	jz .from_kernel
 	swapgs
 .from_kernel:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp
 	; Frame pointer chain: make the interrupted rip look like a caller so
 	; backtraces run through the trap (rbp -> [saved rbp, rip]).
@@ -63,21 +51,7 @@ isr_common:
 	add rsp, 16
 global isr_return
 isr_return:
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	test qword [rsp + 24], 3
 	jz .to_kernel
 	swapgs

@@ -18,6 +18,8 @@
 %define GDT_UCODE (0x28 | 3)
 %define SYSCALL_VECTOR 0x100
 
+%include "frame.inc"
+
 section .text
 bits 64
 extern syscall_dispatch
@@ -35,21 +37,7 @@ syscall_entry:
 	push rcx			; rip
 	push 0				; error
 	push SYSCALL_VECTOR		; vector
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp
 	push qword [rsp + 17 * 8]	; rip, for backtraces
 	push rbp
@@ -68,21 +56,7 @@ syscall_entry:
 	mov rax, [rsp + 17 * 8]
 	shr rax, 47
 	jnz isr_return
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	mov rcx, [rsp + 16]		; rip
 	mov r11, [rsp + 32]		; rflags
 	mov rsp, [rsp + 40]		; user rsp
