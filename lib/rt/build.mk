@@ -35,7 +35,8 @@ $(B)/dobj/%.o: %.S | $(B)/.deps-ok
 
 # rt_start must be linked explicitly: nothing refers to the entry point.
 RT_START_OBJ := $(B)/dobj/lib/rt/start.o
-RT_SRCS := lib/rt/crt0.c lib/rt/console.c lib/rt/panic.c lib/rt/thread.c \
+RT_SRCS := lib/rt/crt0.c lib/rt/console.c lib/rt/ipc.c lib/rt/panic.c \
+	lib/rt/thread.c \
 	lib/rt/syscall.c lib/rt/malloc.c lib/rt/heap.c \
 	lib/base/fmt.c lib/base/string.c lib/base/errno.c
 RT_OBJS := $(patsubst %.c,$(B)/dobj/%.o,$(RT_SRCS))

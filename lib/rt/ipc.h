@@ -28,6 +28,12 @@
  * Borrowed rrefs are the caller's again when this returns. Result rrefs
  * are owned by the caller when this returns 0.
  */
+/*
+ * Where a dispatch function entered through SYS_IFACE_EXPORT returns: it
+ * passes the returned application status to SYS_CALL_RETURN.
+ */
+void rt_ipc_ret_tramp(void);
+
 int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 		uint64_t out[IPC_WORDS], int32_t *app_status);
 

@@ -7,68 +7,13 @@
  */
 #include <stdint.h>
 
+#include "rt/ipc.h"
 #include "rt/rt.h"
 #include "tests/call/callrt.h"
 #include "gen/echo.h"
 
 int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 			  uint64_t *out);
-void call_ret_tramp(void);
-
-/* The dispatch function returns here; hand its result to the kernel. */
-__asm__(".globl call_ret_tramp\n"
-	"call_ret_tramp:\n"
-	"\tmovl %eax, %edi\n"
-	"\tmovl $18, %eax\n" /* SYS_CALL_RETURN */
-	"\tsyscall\n"
-	"\tud2\n");
-
-/* Scratch runtime for idlc-generated code (the real one comes later). */
-int rt_ipc_call(uint64_t cw, const uint64_t in[IPC_WORDS],
-		uint64_t out[IPC_WORDS], int32_t *app)
-{
-	return (int)ipc_call(cw, in, out, app);
-}
-int rt_ipc_export(const struct ipc_iface_desc *desc,
-		  const struct rref_type_info *types, uint32_t ntypes,
-		  int32_t (*dispatch)(void *, uint32_t, const uint64_t *,
-				      uint64_t *),
-		  void *ctx)
-{
-	extern void call_ret_tramp(void);
-	const char *n = desc->name;
-	uint64_t len = 0;
-
-	while (n[len]) {
-		len++;
-	}
-	return (int)syscall6(SYS_IFACE_EXPORT, (uint64_t)n, len,
-			     desc->fingerprint, (uint64_t)dispatch,
-			     (uint64_t)ctx, (uint64_t)call_ret_tramp);
-}
-int rt_ipc_connect(const struct ipc_iface_desc *desc, uint16_t *handle)
-{
-	const char *n = desc->name;
-	uint64_t len = 0;
-	int64_t h;
-
-	while (n[len]) {
-		len++;
-	}
-	h = iface_connect(n, len, desc->fingerprint);
-	if (h < 0) {
-		return (int)h;
-	}
-	*handle = (uint16_t)h;
-	return 0;
-}
-void *rt_rref_alloc(const struct rref_type_info *type)
-{
-	return NULL;
-}
-void rt_rref_drop(const struct rref_type_info *type, void *obj)
-{
-}
 
 static uint32_t delay;
 static int32_t e_ping(void *inst, uint64_t v, uint64_t *out)
@@ -160,7 +105,7 @@ int dom_main(uint64_t arg, const char *boot)
 	uint64_t fp = arg ? CALLTEST2_FP : CALLTEST_FP;
 	int64_t r = syscall6(SYS_IFACE_EXPORT, (uint64_t)name, arg ? 9 : 8, fp,
 			     (uint64_t)calltest_dispatch, 0,
-			     (uint64_t)call_ret_tramp);
+			     (uint64_t)rt_ipc_ret_tramp);
 
 	if (r < 0) {
 		printf("callee: export failed: %ld\n", r);

@@ -11,37 +11,6 @@
 #include "tests/call/callrt.h"
 #include "gen/echo.h"
 
-int rt_ipc_call(uint64_t cw, const uint64_t in[IPC_WORDS],
-		uint64_t out[IPC_WORDS], int32_t *app)
-{
-	return (int)ipc_call(cw, in, out, app);
-}
-int rt_ipc_export(const struct ipc_iface_desc *desc,
-		  const struct rref_type_info *types, uint32_t ntypes,
-		  int32_t (*dispatch)(void *, uint32_t, const uint64_t *,
-				      uint64_t *),
-		  void *ctx)
-{
-	return -ENOSYS;
-}
-int rt_ipc_connect(const struct ipc_iface_desc *desc, uint16_t *handle)
-{
-	int64_t h = iface_connect(desc->name, 4, desc->fingerprint);
-
-	if (h < 0) {
-		return (int)h;
-	}
-	*handle = (uint16_t)h;
-	return 0;
-}
-void *rt_rref_alloc(const struct rref_type_info *type)
-{
-	return NULL;
-}
-void rt_rref_drop(const struct rref_type_info *type, void *obj)
-{
-}
-
 static int echo_scenario(void)
 {
 	struct echo_client c;
