@@ -43,6 +43,8 @@ long call_sys_return(struct dom *d, struct trap_frame *tf);
  * proxy with -EDOMDEAD. Never returns.
  */
 __attribute__((noreturn)) void call_unwind_current(void);
+/* Keep @f as @t's spare call frame, or free it. */
+void call_frame_release(struct thread *t, struct call_frame *f);
 /* Forget the thread's cached call stack (thread exit). */
 void call_drop_stack_cache(struct thread *t);
 /* Drop every handle @d holds (teardown). */

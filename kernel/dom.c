@@ -578,6 +578,8 @@ void dom_thread_exit(int code)
 		dom_put(f->callee);
 		kfree(f);
 	}
+	kfree(t->frame_cache); /* kfree(NULL) is fine */
+	t->frame_cache = NULL;
 	call_drop_stack_cache(t);
 	irq_push_off();
 	t->dom = d;

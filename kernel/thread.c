@@ -140,14 +140,14 @@ void thread_join(struct thread *t, int *code)
 	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * No need to disable interrupts: threads never migrate, so even if we are
+ * preempted between reading %gs and ->current, we resume on this CPU and
+ * ->current is us again.
+ */
 struct thread *thread_current(void)
 {
-	struct thread *t;
-
-	irq_push_off();
-	t = this_cpu()->current;
-	irq_pop_off();
-	return t;
+	return this_cpu()->current;
 }
 
 void thread_yield(void)

@@ -71,10 +71,11 @@ struct thread {
 	/* The stack of this thread's last call into stack_dom (call.c). */
 	struct dom *stack_dom; /* holds a reference, or NULL */
 	struct dom_mapping *stack_cache;
-	struct aspace *as;	   /* loaded while this thread runs */
-	struct list_head dom_link; /* in dom->threads, under dom->lock */
-	int stack_slot;		   /* DOM_STACK_SLOTS index, or -1 */
-	bool dom_joining;	   /* a domain thread is joining it */
+	struct call_frame *frame_cache; /* a spare call frame, or NULL */
+	struct aspace *as;		/* loaded while this thread runs */
+	struct list_head dom_link;	/* in dom->threads, under dom->lock */
+	int stack_slot;			/* DOM_STACK_SLOTS index, or -1 */
+	bool dom_joining;		/* a domain thread is joining it */
 };
 
 /*
