@@ -27,6 +27,8 @@
 #include "panic.h"
 #include "percpu.h"
 #include "thread.h"
+#include "time.h"
+#include "cmdline.h"
 
 /* Marks a frame that must leave through iretq (rcx carries an argument). */
 #define IPC_ENTRY_VECTOR 0x101
@@ -263,6 +265,7 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	f->caller = d;
 	f->callee = callee;
 	f->saved = *tf;
+	f->start_ns = time_ns();
 
 	spin_lock(&callee->lock);
 	if (callee->state != DOM_RUNNING) {
@@ -428,4 +431,29 @@ void call_unwind_current(void)
 	/* The caller may be dying too: then it leaves or unwinds further. */
 	dom_check_alive();
 	user_enter_frame(&tf);
+}
+
+/* --- Watchdog ------------------------------------------------------------ */
+
+static uint64_t callwd_ms = 2000;
+CMDLINE_OPTION(callwd_opt, .name = "callwd_ms", .type = CMDLINE_UINT,
+	       .value = &callwd_ms, .min = 10, .max = 3600000,
+	       .help = "fail a callee that keeps a cross-domain call longer "
+		       "than this many milliseconds");
+
+static int call_watchdog_main(void *arg)
+{
+	for (;;) {
+		thread_sleep_ns(callwd_ms * NSEC_PER_MSEC / 4);
+		dom_watchdog_scan(time_ns(), callwd_ms * NSEC_PER_MSEC);
+	}
+	return 0;
+}
+
+void call_watchdog_init(void)
+{
+	struct thread *t;
+
+	MUST(thread_create(&t, "call_watchdog", call_watchdog_main, NULL,
+			   THREAD_ANY_CPU));
 }

@@ -28,6 +28,7 @@ struct call_frame {
 	struct dom *callee;	     /* holds a reference */
 	struct list_head visit_link; /* in callee->visitors */
 	struct dom_mapping *stack;   /* in the callee */
+	uint64_t start_ns;	     /* when the call entered the callee */
 	struct trap_frame saved;     /* the caller at its SYS_CALL */
 };
 
@@ -43,6 +44,12 @@ long call_sys_return(struct dom *d, struct trap_frame *tf);
  * proxy with -EDOMDEAD. Never returns.
  */
 __attribute__((noreturn)) void call_unwind_current(void);
+/*
+ * Start the call watchdog: a callee that keeps a call longer than
+ * callwd_ms (boot option, default 2000) fails with SYS_FAULT_WATCHDOG,
+ * and its callers get -EDOMDEAD.
+ */
+void call_watchdog_init(void);
 /* Keep @f as @t's spare call frame, or free it. */
 void call_frame_release(struct thread *t, struct call_frame *f);
 /* Forget the thread's cached call stack (thread exit). */

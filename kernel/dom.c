@@ -633,6 +633,57 @@ void dom_fail_current(enum sys_dom_fault fault, uint64_t detail, uint64_t addr,
 	NOT_REACHED();
 }
 
+/*
+ * Fail every domain that has kept a call longer than @limit_ns: its
+ * visitors are unwound to their callers with -EDOMDEAD like after a crash.
+ */
+void dom_watchdog_scan(uint64_t now, uint64_t limit_ns)
+{
+	for (unsigned int i = 0; i < DOM_MAX; i++) {
+		struct dom *d;
+		struct list_head *pos;
+		uint64_t oldest = 0;
+
+		spin_lock(&dom_table_lock);
+		d = dom_table[i];
+		if (d) {
+			dom_get(d);
+		}
+		spin_unlock(&dom_table_lock);
+		if (!d) {
+			continue;
+		}
+		spin_lock(&d->lock);
+		list_for_each(pos, &d->visitors)
+		{
+			struct call_frame *f =
+				list_entry(pos, struct call_frame, visit_link);
+
+			if (now - f->start_ns > oldest) {
+				oldest = now - f->start_ns;
+			}
+		}
+		spin_unlock(&d->lock);
+		if (oldest > limit_ns &&
+		    begin_dying(d, SYS_DOM_FAILED, SYS_FAULT_WATCHDOG,
+				oldest / NSEC_PER_MSEC, 0)) {
+			spin_lock(&dom_table_lock);
+			stats.failed++;
+			spin_unlock(&dom_table_lock);
+			kprintf("\n*** DOMAIN FAILED: %s (id %lu, module %s): "
+				"a "
+				"call has run for %lu ms (callwd_ms=%lu); its "
+				"callers get -EDOMDEAD\n",
+				d->mf->name, d->id, d->module,
+				(unsigned long)(oldest / NSEC_PER_MSEC),
+				(unsigned long)(limit_ns / NSEC_PER_MSEC));
+			kick_threads(d);
+			queue_for_reaper(d);
+		}
+		dom_put(d);
+	}
+}
+
 void dom_kill(struct dom *d)
 {
 	if (begin_dying(d, SYS_DOM_KILLED, SYS_FAULT_NONE, 0, 0)) {

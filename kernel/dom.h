@@ -141,6 +141,8 @@ struct dom *dom_lookup(uint64_t id);
 int dom_wait(struct dom *d, uint64_t timeout_ns, struct sys_dom_status *st);
 /* Destroy a running domain (SYS_DOM_KILL, tests). */
 void dom_kill(struct dom *d);
+/* Fail every domain holding a call longer than @limit_ns (watchdog). */
+void dom_watchdog_scan(uint64_t now, uint64_t limit_ns);
 /* Kill @d (if not NULL), wait up to @timeout_ns for it, drop the ref. */
 void dom_stop(struct dom *d, uint64_t timeout_ns);
 /*

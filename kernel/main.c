@@ -13,6 +13,7 @@
 #include "arch/x86_64/paging.h"
 #include "base/string.h"
 #include "arch/x86_64/user.h"
+#include "call.h"
 #include "cmdline.h"
 #include "dom.h"
 #include "console.h"
@@ -214,6 +215,7 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 	time_start_tick_cpu();
 	sti();
 	dom_init();
+	call_watchdog_init();
 	print_banner();
 
 	deliberate_crash();

@@ -118,6 +118,7 @@ enum sys_dom_fault {
 	SYS_FAULT_PANIC = 2,	   /* dom_panic() */
 	SYS_FAULT_QUOTA = 3,	   /* detail: 1 memory, 2 threads */
 	SYS_FAULT_BAD_SYSCALL = 4, /* detail: syscall number */
+	SYS_FAULT_WATCHDOG = 5,	   /* a call into it overran (detail: ms) */
 };
 
 struct sys_dom_status {

@@ -66,6 +66,12 @@ static void run(struct selftest_ctx *st_ctx, uint64_t scen, bool nested,
 			ST_CHECK(dom_wait(b, WAIT, &st) == 0 &&
 					 st.end == SYS_DOM_FAILED,
 				 "B should have failed");
+			if (scen == 13) {
+				ST_CHECK(st.fault == SYS_FAULT_WATCHDOG,
+					 "B failed with fault %u, expected the "
+					 "watchdog",
+					 st.fault);
+			}
 		} else {
 			ST_CHECK(READ_ONCE(b->state) == DOM_RUNNING,
 				 "B should be running, is %s",
@@ -172,4 +178,10 @@ SELFTEST(call_two_cpus_callee_crashes_under_both, SELFTEST_SHORT)
 		 "B should have failed");
 	dom_put(b);
 	ST_CHECK(dom_wait_freed(live0, WAIT), "domains were not freed");
+}
+
+/* A callee that never returns is failed by the call watchdog. */
+SELFTEST(call_watchdog_fails_hung_callee, SELFTEST_LONG)
+{
+	run(ST_CTX, 13, false, DOM_DEAD, DOM_RUNNING);
 }

@@ -23,6 +23,7 @@ enum calltest_method {
 	CALLTEST_NESTED_CRASH = 5, /* call calltest2.CRASH, out[0] = status */
 	CALLTEST_ECHO4 = 6,	   /* out[i] = in[i] ^ 0x5a5a for all four */
 	CALLTEST_COUNTDOWN = 7,	   /* out[0] = in[0] + 1; crash on call 3000 */
+	CALLTEST_HANG = 8,	   /* never returns (the watchdog must act) */
 };
 
 static inline int64_t ipc_call(uint64_t cw, const uint64_t in[4],

@@ -94,6 +94,10 @@ int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 		out[0] = in[0] + 1;
 		return 0;
 	}
+	case CALLTEST_HANG:
+		for (;;) {
+			__asm__ volatile("" ::: "memory");
+		}
 	default:
 		return -38; /* -ENOSYS */
 	}

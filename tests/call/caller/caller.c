@@ -65,6 +65,7 @@ enum {
 	SCEN_ECHO4 = 10,
 	SCEN_UNTIL_DEAD = 11,
 	SCEN_IDL_ECHO = 12,
+	SCEN_HANG = 13,
 };
 
 static uint64_t cw(int64_t h, unsigned int ord)
@@ -91,6 +92,10 @@ int dom_main(uint64_t scen, const char *boot)
 	switch (scen) {
 	case SCEN_IDL_ECHO:
 		return echo_scenario();
+	case SCEN_HANG:
+		/* The watchdog fails the callee; we get the transport error. */
+		st = ipc_call(cw(h, CALLTEST_HANG), in, out, &app);
+		return st == -EDOMDEAD ? 0 : 26;
 	case SCEN_ADD:
 		st = ipc_call(cw(h, CALLTEST_ADD), in, out, &app);
 		return st == 0 && app == 0 && out[0] == 42 ? 0 : 12;
