@@ -22,11 +22,7 @@
 
 #define BOOT_STR_MAX 256
 
-static const struct elf_limits dom_elf_limits = {
-	.max_phnum = 32,
-	.max_image_pages = DOM_IMAGE_MAX / PAGE_SIZE,
-	.max_relocs = 1u << 20,
-};
+static const struct elf_limits dom_elf_limits = ELF_DOMAIN_LIMITS;
 
 static void refuse(const char *name, const char *what, const char *why)
 {

@@ -12,12 +12,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/layout.h"
 #include "base/compiler.h"
 #include "manifest.h"
 
 #define ELF_MAX_SEGMENTS 8u /* PT_LOAD segments an image may have */
 #define ELF_WHY_LEN 128u    /* room for a formatted rejection reason */
 #define ELF_RELA_SIZE 24u   /* sizeof(Elf64_Rela) */
+
+/*
+ * The bounds the kernel's domain loader applies (kernel/dom_load.c). Host
+ * tools and tests that must judge images exactly as the loader does use
+ * the same initializer.
+ */
+#define ELF_DOMAIN_LIMITS                                            \
+	{                                                            \
+		.max_phnum = 32,                                     \
+		.max_image_pages = DOM_IMAGE_MAX / LAYOUT_PAGE_SIZE, \
+		.max_relocs = 1u << 20,                              \
+	}
 
 /* Segment protections in struct elf_segment.prot. */
 #define ELF_PROT_R (1u << 0)

@@ -43,11 +43,7 @@ static void sum_stats(struct cpu_stats *out)
 int kbench_run(void)
 {
 	const struct boot_module *m = find_module("bench.elf");
-	static const struct elf_limits lim = {
-		.max_phnum = 32,
-		.max_image_pages = DOM_IMAGE_MAX / 4096,
-		.max_relocs = 1u << 20,
-	};
+	static const struct elf_limits lim = ELF_DOMAIN_LIMITS;
 	struct elf_plan *plan = kzalloc(sizeof(*plan));
 	uint64_t best_verify = UINT64_MAX;
 	uint64_t best_check = UINT64_MAX;

@@ -31,12 +31,8 @@ static const struct sig_key keys[] = {
 #include "keys/trusted_keys.inc"
 };
 
-/* The kernel loader's bounds (kernel/dom_load.c). */
-static const struct elf_limits limits = {
-	.max_phnum = 32,
-	.max_image_pages = DOM_IMAGE_MAX / LAYOUT_PAGE_SIZE,
-	.max_relocs = 1u << 20,
-};
+/* The kernel loader's bounds. */
+static const struct elf_limits limits = ELF_DOMAIN_LIMITS;
 
 struct image {
 	char path[4096];

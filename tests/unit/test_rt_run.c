@@ -112,12 +112,8 @@ struct run_dom {
 	uint8_t *img; /* kept for syms */
 };
 
-/* The kernel loader's bounds (kernel/dom_load.c). */
-static const struct elf_limits run_limits = {
-	.max_phnum = 32,
-	.max_image_pages = DOM_IMAGE_MAX / PAGE,
-	.max_relocs = 1u << 20,
-};
+/* The kernel loader's bounds. */
+static const struct elf_limits run_limits = ELF_DOMAIN_LIMITS;
 
 /* Overrides for the next load_image(); 0 keeps the manifest's value. */
 static struct {

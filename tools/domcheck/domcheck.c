@@ -37,12 +37,8 @@ static const struct sig_key domcheck_keys[] = {
 #include "keys/trusted_keys.inc"
 };
 
-/* Same bounds as the kernel's loader (kernel/dom_load.c). */
-static const struct elf_limits domcheck_limits = {
-	.max_phnum = 32,
-	.max_image_pages = DOM_IMAGE_MAX / LAYOUT_PAGE_SIZE,
-	.max_relocs = 1u << 20,
-};
+/* Same bounds as the kernel's loader. */
+static const struct elf_limits domcheck_limits = ELF_DOMAIN_LIMITS;
 
 static bool verbose;
 
