@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Raw cross-domain call helpers for the call test domains, straight on the
- * lib/abi/ipc.h register contract (the idlc-generated proxies and the
- * runtime's rt_ipc_call will replace them).
+ * The calltest interface of the call test domains, written by hand on the
+ * lib/abi/ipc.h contract (idl/echo.idl is its idlc-generated twin), and
+ * small helpers over the runtime's rt_ipc_call.
  */
 #pragma once
 
@@ -10,6 +10,7 @@
 
 #include "abi/ipc.h"
 #include "abi/syscall.h"
+#include "rt/ipc.h"
 #include "rt/syscall.h"
 
 #define CALLTEST_FP 0x43414c4c54455354ull  /* "CALLTEST" */
@@ -26,27 +27,11 @@ enum calltest_method {
 	CALLTEST_HANG = 8,	   /* never returns (the watchdog must act) */
 };
 
+/* One SYS_CALL through the runtime (rt_ipc_call), as a 64-bit status. */
 static inline int64_t ipc_call(uint64_t cw, const uint64_t in[4],
 			       uint64_t out[4], int32_t *app)
 {
-	register uint64_t r10 __asm__("r10") = in[2];
-	register uint64_t r8 __asm__("r8") = in[3];
-	uint64_t rdi = cw;
-	uint64_t rsi = in[0];
-	uint64_t rdx = in[1];
-	int64_t rax = SYS_CALL;
-
-	__asm__ volatile("syscall"
-			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx),
-			   "+r"(r10), "+r"(r8)
-			 :
-			 : "rcx", "r11", "memory");
-	out[0] = rdi;
-	out[1] = rsi;
-	out[2] = rdx;
-	out[3] = r10;
-	*app = (int32_t)r8;
-	return rax;
+	return rt_ipc_call(cw, in, out, app);
 }
 
 static inline int64_t iface_connect(const char *name, uint64_t len, uint64_t fp)
