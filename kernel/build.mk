@@ -5,6 +5,7 @@ KERNEL_SRCS += \
 	kernel/acpi.c \
 	kernel/backtrace.c \
 	kernel/call.c \
+	kernel/call_iface.c \
 	kernel/cmdline.c \
 	kernel/console.c \
 	kernel/dom.c \
@@ -21,6 +22,7 @@ KERNEL_SRCS += \
 	kernel/pmm.c \
 	kernel/pmm_boot.c \
 	kernel/sched.c \
+	kernel/sheap.c \
 	kernel/smp.c \
 	kernel/sig_verify.c \
 	kernel/spinlock.c \
@@ -31,7 +33,9 @@ KERNEL_SRCS += \
 	kernel/waitq.c \
 	lib/base/errno.c \
 	lib/base/fmt.c \
-	lib/base/string.c
+	lib/base/string.c \
+	lib/rref/rref_cross.c \
+	lib/rref/rref_table.c
 
 # Host unit tests of the pure-logic parts of the kernel.
 UNIT_TESTS += pmm heap multiboot

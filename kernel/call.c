@@ -17,6 +17,7 @@
 
 #include "abi/errno.h"
 #include "abi/ipc.h"
+#include "abi/ipc_desc.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/user.h"
@@ -25,6 +26,7 @@
 #include "dom.h"
 #include "heap.h"
 #include "panic.h"
+#include "sheap.h"
 #include "percpu.h"
 #include "thread.h"
 #include "time.h"
@@ -35,151 +37,17 @@
 
 #define CALL_STACK_PAGES 4 /* 16 KiB per call */
 
-static int copy_name(struct dom *d, uint64_t name, uint64_t len, char *out,
-		     size_t outsz)
+/* The two ownership plans of a call that carries rrefs (~4 KiB). */
+struct call_rrefs {
+	struct rref_cross_plan call;	/* what the call applied */
+	struct rref_cross_plan scratch; /* the return's or unwind's work */
+};
+
+static void call_frame_free(struct call_frame *f)
 {
-	if (len == 0 || len >= outsz) {
-		return -EINVAL;
-	}
-	if (dom_copy_in(d, out, name, len)) {
-		return -EFAULT;
-	}
-	out[len] = '\0';
-	return 0;
-}
-
-long call_sys_export(struct dom *d, uint64_t name, uint64_t len, uint64_t fp,
-		     uint64_t dispatch, uint64_t ctx, uint64_t ret_tramp)
-{
-	char n[32];
-	const struct manifest_iface *mi;
-	int err = copy_name(d, name, len, n, sizeof(n));
-	int slot = -1;
-
-	if (err) {
-		return err;
-	}
-	/* Only what the signed manifest declares, with its fingerprint. */
-	mi = manifest_find_export(d->mf, n);
-	if (!mi || mi->fingerprint != fp) {
-		kprintf("dom: %s: export of '%s' refused: %s\n", d->mf->name, n,
-			mi ? "fingerprint differs from the manifest's"
-			   : "not declared in the manifest");
-		return -EPERM;
-	}
-	if (dispatch - d->base >= DOM_IMAGE_MAX ||
-	    ret_tramp - d->base >= DOM_IMAGE_MAX) {
-		return -EINVAL;
-	}
-	spin_lock(&d->lock);
-	for (int i = 0; i < DOM_MAX_EXPORTS; i++) {
-		if (d->exports[i].used && strcmp(d->exports[i].name, n) == 0) {
-			spin_unlock(&d->lock);
-			return -EEXIST;
-		}
-		if (!d->exports[i].used && slot < 0) {
-			slot = i;
-		}
-	}
-	if (slot < 0) {
-		spin_unlock(&d->lock);
-		return -ENOSPC;
-	}
-	strlcpy(d->exports[slot].name, n, sizeof(d->exports[slot].name));
-	d->exports[slot].fingerprint = fp;
-	d->exports[slot].dispatch = dispatch;
-	d->exports[slot].ctx = ctx;
-	d->exports[slot].ret_tramp = ret_tramp;
-	d->exports[slot].used = true;
-	spin_unlock(&d->lock);
-	return 0;
-}
-
-long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp)
-{
-	char n[32];
-	const struct manifest_iface *mi;
-	struct dom *target = NULL;
-	unsigned int exp = 0;
-	uint64_t their_fp = 0;
-	int err = copy_name(d, name, len, n, sizeof(n));
-
-	if (err) {
-		return err;
-	}
-	mi = manifest_find_import(d->mf, n);
-	if (!mi || mi->fingerprint != fp) {
-		kprintf("dom: %s: import of '%s' refused: %s\n", d->mf->name, n,
-			mi ? "fingerprint differs from the manifest's"
-			   : "not declared in the manifest");
-		return -EPERM;
-	}
-	/* Find a running exporter (the lowest domain id wins). */
-	for (uint64_t id = 1; id < (1u << 20) && !target; id++) {
-		struct dom *c = dom_lookup(id);
-
-		if (!c) {
-			continue;
-		}
-		spin_lock(&c->lock);
-		for (unsigned int i = 0; i < DOM_MAX_EXPORTS; i++) {
-			if (c->state == DOM_RUNNING && c->exports[i].used &&
-			    strcmp(c->exports[i].name, n) == 0) {
-				target = c;
-				exp = i;
-				their_fp = c->exports[i].fingerprint;
-				break;
-			}
-		}
-		spin_unlock(&c->lock);
-		if (!target) {
-			dom_put(c);
-		}
-		if (id > 64 && !target) {
-			struct dom_stats st;
-
-			dom_get_stats(&st);
-			if (id > st.created) {
-				break;
-			}
-		}
-	}
-	if (!target) {
-		return -ENOENT;
-	}
-	if (their_fp != fp) {
-		kprintf("dom: %s imports '%s' with fingerprint %#lx but %s "
-			"exports it with %#lx: refused\n",
-			d->mf->name, n, fp, target->mf->name, their_fp);
-		dom_put(target);
-		return -EBADMSG;
-	}
-	spin_lock(&d->lock);
-	for (int h = 0; h < DOM_MAX_HANDLES; h++) {
-		if (!d->handles[h].target) {
-			d->handles[h].target = target;
-			d->handles[h].export = exp;
-			spin_unlock(&d->lock);
-			return h;
-		}
-	}
-	spin_unlock(&d->lock);
-	dom_put(target);
-	return -ENOSPC;
-}
-
-void call_release_handles(struct dom *d)
-{
-	for (int h = 0; h < DOM_MAX_HANDLES; h++) {
-		struct dom *t;
-
-		spin_lock(&d->lock);
-		t = d->handles[h].target;
-		d->handles[h].target = NULL;
-		spin_unlock(&d->lock);
-		if (t) {
-			dom_put(t);
-		}
+	if (f) {
+		kfree(f->rr);
+		kfree(f);
 	}
 }
 
@@ -189,8 +57,37 @@ void call_frame_release(struct thread *t, struct call_frame *f)
 	if (!t->frame_cache) {
 		t->frame_cache = f;
 	} else {
-		kfree(f);
+		call_frame_free(f);
 	}
+}
+
+void call_frame_cache_free(struct thread *t)
+{
+	call_frame_free(t->frame_cache);
+	t->frame_cache = NULL;
+}
+
+/* Any rref or handle word among @kinds? */
+static bool kinds_have_rrefs(uint16_t kinds)
+{
+	for (unsigned int w = 0; w < IPC_WORDS; w++) {
+		unsigned int k = ipc_kind_at(kinds, w);
+
+		if (k != IPC_KIND_SCALAR && k != IPC_KIND_HANDLE) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool kinds_have_handles(uint16_t kinds)
+{
+	for (unsigned int w = 0; w < IPC_WORDS; w++) {
+		if (ipc_kind_at(kinds, w) == IPC_KIND_HANDLE) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Move the current thread into @to (domain and page table). */
@@ -213,6 +110,8 @@ static unsigned int depth(const struct call_frame *f)
 	return n;
 }
 
+static void leave_callee(struct call_frame *f, bool keep);
+
 long call_sys_call(struct dom *d, struct trap_frame *tf)
 {
 	struct thread *t = thread_current();
@@ -221,20 +120,20 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	unsigned int ordinal = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
 	uint16_t kinds = (uint16_t)((cw >> IPC_CW_ARGK_SHIFT) & 0xfff);
 	uint16_t rkinds = (uint16_t)((cw >> IPC_CW_RESK_SHIFT) & 0xfff);
+	bool idem = (cw & IPC_CW_IDEMPOTENT) != 0;
+	bool has_rr = kinds_have_rrefs(kinds) || kinds_have_rrefs(rkinds);
 	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
+	const struct ipc_method_desc *m;
 	struct dom_export exp;
 	struct call_frame *f;
 	struct dom *callee;
+	uint64_t granted = 0;
 	vaddr_t top;
 	uint64_t *frame_words;
 	int err;
 
 	if (handle >= DOM_MAX_HANDLES) {
 		return -EBADF;
-	}
-	/* rref arguments need the shared heap, which is not there yet. */
-	if (kinds != 0 || rkinds != 0) {
-		return -EINVAL;
 	}
 	if (depth(t->calls) >= CALL_DEPTH_MAX) {
 		return -EAGAIN;
@@ -249,21 +148,43 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	if (!callee) {
 		return -EBADF;
 	}
+	/*
+	 * The call must be one the callee's interface has, with the same
+	 * word kinds on both sides, or nothing happens.
+	 */
+	m = call_find_method(exp.desc, ordinal);
+	if (!m || m->arg_kinds != kinds || m->res_kinds != rkinds ||
+	    ((m->flags & IPC_METHOD_IDEMPOTENT) != 0) != idem) {
+		dom_put(callee);
+		return -EINVAL;
+	}
 	/* A frame from this thread's last call saves a heap round trip. */
 	f = t->frame_cache;
 	t->frame_cache = NULL;
 	if (!f) {
-		f = kmalloc(sizeof(*f));
+		f = kzalloc(sizeof(*f));
+	}
+	if (f && !f->rr && has_rr) {
+		f->rr = kzalloc(sizeof(*f->rr));
+		if (!f->rr) {
+			call_frame_free(f);
+			f = NULL;
+		}
 	}
 	if (!f) {
 		dom_put(callee);
 		return -ENOMEM;
+	}
+	if (f->rr) {
+		rref_plan_init(&f->rr->call);
 	}
 	f->prev = NULL;
 	f->stack = NULL;
 	f->thread = t;
 	f->caller = d;
 	f->callee = callee;
+	f->method = m;
+	f->has_rr = has_rr;
 	f->saved = *tf;
 	f->start_ns = time_ns();
 
@@ -288,6 +209,28 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	list_push_back(&callee->visitors, &f->visit_link);
 	callee->nvisitors++;
 	spin_unlock(&callee->lock);
+
+	/*
+	 * Handles first (they can be taken back), then rrefs (a move cannot
+	 * be): if either is refused, the call fails and nothing changed.
+	 */
+	if (kinds_have_handles(kinds)) {
+		err = call_grant_handles(d, callee, in, kinds, m->arg_types,
+					 &granted);
+		if (err) {
+			leave_callee(f, true);
+			goto out_free;
+		}
+	}
+	if (has_rr) {
+		err = sheap_cross(d, callee, in, kinds, m->arg_types,
+				  &f->rr->call);
+		if (err) {
+			call_revoke_handles(callee, granted);
+			leave_callee(f, true);
+			goto out_free;
+		}
+	}
 
 	/*
 	 * Callee stack, top down: out[4], in[4], then the return address
@@ -384,6 +327,9 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 	int32_t app = (int32_t)tf->rdi;
 	uint64_t out[IPC_WORDS];
 	const uint64_t *words;
+	uint64_t granted = 0;
+	uint16_t rkinds;
+	int err;
 
 	if (!f || f->callee != d) {
 		dom_fail_current(SYS_FAULT_BAD_SYSCALL, SYS_CALL_RETURN,
@@ -395,6 +341,54 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 			    PAGE_SIZE) -
 		2 * IPC_WORDS;
 	memcpy(out, words, sizeof(out));
+	rkinds = f->method->res_kinds;
+	/* Words past the method's results carry nothing back. */
+	for (unsigned int w = f->method->nres; w < IPC_WORDS; w++) {
+		out[w] = 0;
+	}
+	/*
+	 * Results: handles the callee grants, then rrefs it gives back;
+	 * the call's loans end here too. A callee that returns what it does
+	 * not hold breaks the protocol and fails; its frame is then
+	 * unwound like after a crash, so the caller sees -EDOMDEAD.
+	 */
+	if (kinds_have_handles(rkinds) && app != 0) {
+		/* A failed method grants nothing. */
+		for (unsigned int w = 0; w < IPC_WORDS; w++) {
+			if (ipc_kind_at(rkinds, w) == IPC_KIND_HANDLE) {
+				out[w] = IPC_NO_HANDLE;
+			}
+		}
+	} else if (kinds_have_handles(rkinds)) {
+		err = call_grant_handles(d, f->caller, out, rkinds,
+					 f->method->res_types, &granted);
+		if (err == -EBADF || err == -EINVAL) {
+			dom_fail_current(SYS_FAULT_PROTOCOL, SYS_CALL_RETURN,
+					 tf->rip, tf,
+					 "returned a handle it does not hold");
+		}
+		if (err) {
+			/* The caller's table is full: it gets no handle. */
+			for (unsigned int w = 0; w < IPC_WORDS; w++) {
+				if (ipc_kind_at(rkinds, w) == IPC_KIND_HANDLE) {
+					out[w] = IPC_NO_HANDLE;
+				}
+			}
+		}
+	}
+	if (f->has_rr) {
+		err = sheap_ret(d, f->caller, out, rkinds, f->method->res_types,
+				&f->rr->call, &f->rr->scratch);
+		if (err) {
+			call_revoke_handles(f->caller, granted);
+			dom_fail_current(SYS_FAULT_PROTOCOL, SYS_CALL_RETURN,
+					 tf->rip, tf,
+					 f->rr->scratch.why
+						 ? f->rr->scratch.why
+						 : "returned rrefs it does not "
+						   "own");
+		}
+	}
 	leave_callee(f, true);
 	t->calls = f->prev;
 	thread_enter(t, f->caller);
@@ -409,6 +403,16 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 	return 0; /* rax: the call itself went through */
 }
 
+/* End @f, which will not return normally: loans back, stack freed. */
+static void abandon_frame(struct call_frame *f)
+{
+	if (f->has_rr) {
+		sheap_unwind(f->callee, f->caller, &f->rr->call,
+			     &f->rr->scratch);
+	}
+	leave_callee(f, false);
+}
+
 void call_unwind_current(void)
 {
 	struct thread *t = thread_current();
@@ -416,7 +420,7 @@ void call_unwind_current(void)
 	struct trap_frame tf;
 
 	VERIFY(f != NULL && f->callee == t->dom);
-	leave_callee(f, false);
+	abandon_frame(f);
 	t->calls = f->prev;
 	thread_enter(t, f->caller);
 	tf = f->saved;
@@ -433,6 +437,18 @@ void call_unwind_current(void)
 	user_enter_frame(&tf);
 }
 
+void call_abandon_frames(struct thread *t)
+{
+	while (t->calls) {
+		struct call_frame *f = t->calls;
+
+		abandon_frame(f);
+		t->calls = f->prev;
+		dom_put(f->callee);
+		call_frame_free(f);
+	}
+}
+
 /* --- Watchdog ------------------------------------------------------------ */
 
 static uint64_t callwd_ms = 2000;
@@ -441,11 +457,18 @@ CMDLINE_OPTION(callwd_opt, .name = "callwd_ms", .type = CMDLINE_UINT,
 	       .help = "fail a callee that keeps a cross-domain call longer "
 		       "than this many milliseconds");
 
+static uint64_t initwd_ms = 5000;
+CMDLINE_OPTION(initwd_opt, .name = "initwd_ms", .type = CMDLINE_UINT,
+	       .value = &initwd_ms, .min = 10, .max = 3600000,
+	       .help = "fail a domain whose init (dom_init) has not returned "
+		       "after this many milliseconds");
+
 static int call_watchdog_main(void *arg)
 {
 	for (;;) {
 		thread_sleep_ns(callwd_ms * NSEC_PER_MSEC / 4);
-		dom_watchdog_scan(time_ns(), callwd_ms * NSEC_PER_MSEC);
+		dom_watchdog_scan(time_ns(), callwd_ms * NSEC_PER_MSEC,
+				  initwd_ms * NSEC_PER_MSEC);
 	}
 	return 0;
 }

@@ -7,8 +7,9 @@
  * kernel can resume the caller at its proxy with a transport error if the
  * callee fails. Register contract: lib/abi/ipc.h.
  *
- * This first version carries scalar words only; rref arguments are refused
- * with -EINVAL until the shared heap exists.
+ * Every call is checked against the descriptor the callee exported
+ * (lib/abi/ipc_desc.h): method, word kinds, idempotence. rref words move or
+ * lend shared-heap objects (sheap.c); handle words grant capabilities.
  */
 #pragma once
 
@@ -20,6 +21,9 @@
 struct dom;
 struct thread;
 struct dom_mapping;
+struct ipc_iface_desc;
+struct ipc_method_desc;
+struct call_rrefs;
 
 struct call_frame {
 	struct call_frame *prev; /* the caller's own call, if any */
@@ -29,13 +33,16 @@ struct call_frame {
 	struct list_head visit_link; /* in callee->visitors */
 	struct dom_mapping *stack;   /* in the callee */
 	uint64_t start_ns;	     /* when the call entered the callee */
-	struct trap_frame saved;     /* the caller at its SYS_CALL */
+	const struct ipc_method_desc *method; /* in the callee's descriptor */
+	bool has_rr;		 /* rref words either way: plans in use */
+	struct call_rrefs *rr;	 /* plans; kept with a cached frame */
+	struct trap_frame saved; /* the caller at its SYS_CALL */
 };
 
 #define CALL_DEPTH_MAX 16
 
-long call_sys_export(struct dom *d, uint64_t name, uint64_t len, uint64_t fp,
-		     uint64_t dispatch, uint64_t ctx, uint64_t ret_tramp);
+long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
+		     uint64_t ctx, uint64_t ret_tramp);
 long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp);
 long call_sys_call(struct dom *d, struct trap_frame *tf);
 long call_sys_return(struct dom *d, struct trap_frame *tf);
@@ -50,6 +57,24 @@ __attribute__((noreturn)) void call_unwind_current(void);
  * and its callers get -EDOMDEAD.
  */
 void call_watchdog_init(void);
+/* The method @ordinal of @desc, or NULL. */
+const struct ipc_method_desc *
+call_find_method(const struct ipc_iface_desc *desc, unsigned int ordinal);
+/*
+ * Grant the handle words of @kinds in @words (handles of @from, of the
+ * interfaces @types names) to @to, rewriting each word to @to's new
+ * handle; *@granted gets the mask of new handles. All or nothing:
+ * -EBADF (not a handle of @from), -EINVAL (wrong interface), -ENOSPC.
+ */
+int call_grant_handles(struct dom *from, struct dom *to, uint64_t words[],
+		       uint16_t kinds, const uint64_t types[],
+		       uint64_t *granted);
+/* Take back the handles in @mask from @d. */
+void call_revoke_handles(struct dom *d, uint64_t mask);
+/* @t exits: end every call it is in, without returning to anyone. */
+void call_abandon_frames(struct thread *t);
+/* Free @t's spare call frame. */
+void call_frame_cache_free(struct thread *t);
 /* Keep @f as @t's spare call frame, or free it. */
 void call_frame_release(struct thread *t, struct call_frame *f);
 /* Forget the thread's cached call stack (thread exit). */

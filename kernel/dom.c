@@ -18,6 +18,7 @@
 #include "call.h"
 #include "console.h"
 #include "heap.h"
+#include "sheap.h"
 #include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
@@ -85,6 +86,9 @@ void dom_put(struct dom *d)
 		return;
 	}
 	VERIFY(d->state == DOM_DEAD || d->state == DOM_LOADING);
+	for (unsigned int i = 0; i < DOM_MAX_EXPORTS; i++) {
+		kfree((void *)d->exports[i].desc);
+	}
 	kfree(d->plan);
 	kfree(d);
 	spin_lock(&dom_table_lock);
@@ -564,22 +568,8 @@ void dom_thread_exit(int code)
 
 	VERIFY(d != NULL);
 	/* Never leave a call frame behind in another domain. */
-	while (t->calls) {
-		struct call_frame *f = t->calls;
-
-		spin_lock(&f->callee->lock);
-		list_unlink(&f->visit_link);
-		f->callee->nvisitors--;
-		if (f->callee->state == DOM_RUNNING) {
-			dom_free_call_stack(f->callee, f->stack);
-		}
-		spin_unlock(&f->callee->lock);
-		t->calls = f->prev;
-		dom_put(f->callee);
-		kfree(f);
-	}
-	kfree(t->frame_cache); /* kfree(NULL) is fine */
-	t->frame_cache = NULL;
+	call_abandon_frames(t);
+	call_frame_cache_free(t);
 	call_drop_stack_cache(t);
 	irq_push_off();
 	t->dom = d;
@@ -637,12 +627,13 @@ void dom_fail_current(enum sys_dom_fault fault, uint64_t detail, uint64_t addr,
  * Fail every domain that has kept a call longer than @limit_ns: its
  * visitors are unwound to their callers with -EDOMDEAD like after a crash.
  */
-void dom_watchdog_scan(uint64_t now, uint64_t limit_ns)
+void dom_watchdog_scan(uint64_t now, uint64_t limit_ns, uint64_t init_ns)
 {
 	for (unsigned int i = 0; i < DOM_MAX; i++) {
 		struct dom *d;
 		struct list_head *pos;
 		uint64_t oldest = 0;
+		bool init_hung = false;
 
 		spin_lock(&dom_table_lock);
 		d = dom_table[i];
@@ -663,25 +654,50 @@ void dom_watchdog_scan(uint64_t now, uint64_t limit_ns)
 				oldest = now - f->start_ns;
 			}
 		}
+		if (d->state == DOM_RUNNING && !d->ready &&
+		    now - d->start_ns > init_ns) {
+			init_hung = true;
+			oldest = now - d->start_ns;
+		}
 		spin_unlock(&d->lock);
-		if (oldest > limit_ns &&
+		if ((oldest > limit_ns || init_hung) &&
 		    begin_dying(d, SYS_DOM_FAILED, SYS_FAULT_WATCHDOG,
 				oldest / NSEC_PER_MSEC, 0)) {
 			spin_lock(&dom_table_lock);
 			stats.failed++;
 			spin_unlock(&dom_table_lock);
-			kprintf("\n*** DOMAIN FAILED: %s (id %lu, module %s): "
-				"a "
-				"call has run for %lu ms (callwd_ms=%lu); its "
-				"callers get -EDOMDEAD\n",
-				d->mf->name, d->id, d->module,
-				(unsigned long)(oldest / NSEC_PER_MSEC),
-				(unsigned long)(limit_ns / NSEC_PER_MSEC));
+			if (init_hung) {
+				kprintf("\n*** DOMAIN FAILED: %s (id %lu, "
+					"module "
+					"%s): its init has not finished after "
+					"%lu ms (initwd_ms=%lu)\n",
+					d->mf->name, d->id, d->module,
+					(unsigned long)(oldest / NSEC_PER_MSEC),
+					(unsigned long)(init_ns /
+							NSEC_PER_MSEC));
+			} else {
+				kprintf("\n*** DOMAIN FAILED: %s (id %lu, "
+					"module "
+					"%s): a call has run for %lu ms "
+					"(callwd_ms=%lu); its callers get "
+					"-EDOMDEAD\n",
+					d->mf->name, d->id, d->module,
+					(unsigned long)(oldest / NSEC_PER_MSEC),
+					(unsigned long)(limit_ns /
+							NSEC_PER_MSEC));
+			}
 			kick_threads(d);
 			queue_for_reaper(d);
 		}
 		dom_put(d);
 	}
+}
+
+void dom_set_ready(struct dom *d)
+{
+	spin_lock(&d->lock);
+	d->ready = true;
+	spin_unlock(&d->lock);
 }
 
 void dom_kill(struct dom *d)
@@ -843,6 +859,8 @@ static void dom_teardown(struct dom *d)
 	}
 	VERIFY(d->pages_used == 0);
 	spin_unlock(&d->lock);
+	/* No thread and no visitor is left: no loan to or from it either. */
+	sheap_drop_domain(d);
 	call_release_handles(d);
 	leftover = aspace_destroy(d->as);
 	VERIFY(leftover == 0);

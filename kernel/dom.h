@@ -52,10 +52,15 @@ struct dom;
 #define DOM_MAX_HANDLES 16
 
 /* An interface this domain serves (SYS_IFACE_EXPORT). */
+struct ipc_iface_desc;
+
 struct dom_export {
 	bool used;
 	char name[32];
 	uint64_t fingerprint;
+	uint64_t name_id; /* ipc_iface_name_id(name), for handle words */
+	/* The kernel's copy, checked at export; freed with the domain. */
+	const struct ipc_iface_desc *desc;
 	uint64_t dispatch; /* ring-3 entry */
 	uint64_t ctx;
 	uint64_t ret_tramp;
@@ -102,6 +107,13 @@ struct dom {
 	struct dom_handle handles[DOM_MAX_HANDLES];
 
 	struct waitq end_wq; /* woken when the domain is DEAD */
+
+	/* Protected by sheap_lock (sheap.c): */
+	uint64_t sheap_pages; /* shared-heap pages it owns */
+
+	/* Init (SYS_DOM_READY); the watchdog reads them racily: */
+	bool ready;
+	uint64_t start_ns;
 };
 
 /* Counters for tests and leak checks. */
@@ -142,7 +154,13 @@ int dom_wait(struct dom *d, uint64_t timeout_ns, struct sys_dom_status *st);
 /* Destroy a running domain (SYS_DOM_KILL, tests). */
 void dom_kill(struct dom *d);
 /* Fail every domain holding a call longer than @limit_ns (watchdog). */
-void dom_watchdog_scan(uint64_t now, uint64_t limit_ns);
+/*
+ * Fail domains that keep a call longer than @limit_ns or have not finished
+ * their init (SYS_DOM_READY) @init_ns after they started.
+ */
+void dom_watchdog_scan(uint64_t now, uint64_t limit_ns, uint64_t init_ns);
+/* SYS_DOM_READY: @d's init is done. */
+void dom_set_ready(struct dom *d);
 /* Kill @d (if not NULL), wait up to @timeout_ns for it, drop the ref. */
 void dom_stop(struct dom *d, uint64_t timeout_ns);
 /*

@@ -14,6 +14,7 @@
 #include "base/string.h"
 #include "console.h"
 #include "dom.h"
+#include "time.h"
 #include "heap.h"
 #include "multiboot.h"
 #include "panic.h"
@@ -208,6 +209,7 @@ int dom_create_from(const char *name, const void *img, size_t size,
 	/* Running from before its first thread: it may end at once. */
 	spin_lock(&d->lock);
 	d->state = DOM_RUNNING;
+	d->start_ns = time_ns();
 	spin_unlock(&d->lock);
 	err = dom_thread_create(d, d->base + plan->entry, arg, boot_va, &tid);
 	if (err) {

@@ -23,6 +23,7 @@
 #include "panic.h"
 #include "pmm.h"
 #include "sched.h"
+#include "sheap.h"
 #include "smp.h"
 #include "tests/bench/kbench.h"
 #include "tests/self/selftest.h"
@@ -215,6 +216,7 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 	time_start_tick_cpu();
 	sti();
 	dom_init();
+	sheap_init();
 	call_watchdog_init();
 	print_banner();
 

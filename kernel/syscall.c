@@ -14,6 +14,7 @@
 #include "call.h"
 #include "console.h"
 #include "dom.h"
+#include "sheap.h"
 #include "heap.h"
 #include "panic.h"
 #include "percpu.h"
@@ -239,13 +240,22 @@ static long dispatch(struct dom *d, struct trap_frame *tf)
 	case SYS_NULL:
 		return 0;
 	case SYS_IFACE_EXPORT:
-		return call_sys_export(d, a0, a1, a2, tf->r10, tf->r8, tf->r9);
+		return call_sys_export(d, a0, a1, a2, tf->r10);
 	case SYS_IFACE_CONNECT:
 		return call_sys_connect(d, a0, a1, a2);
 	case SYS_CALL:
 		return call_sys_call(d, tf);
 	case SYS_CALL_RETURN:
 		return call_sys_return(d, tf);
+	case SYS_RREF_ALLOC:
+		return sheap_sys_alloc(d, a0, a1, a2, tf->r10);
+	case SYS_RREF_FREE:
+		return sheap_sys_free(d, a0, a1);
+	case SYS_RREF_QUERY:
+		return sheap_sys_query(d, a0);
+	case SYS_DOM_READY:
+		dom_set_ready(d);
+		return 0;
 	default:
 		dom_fail_current(SYS_FAULT_BAD_SYSCALL, tf->rax, tf->rip, tf,
 				 "unknown system call");

@@ -32,7 +32,17 @@
  * eax, and ret_tramp passes it to SYS_CALL_RETURN. The kernel copies in[]
  * onto the callee's stack and reads out[] back, four words each way.
  *
- * Implemented so far: scalar words only (rref kinds get -EINVAL).
+ * The kernel checks every call against the descriptor the callee
+ * exported (lib/abi/ipc_desc.h): an unknown ordinal, or kinds or an
+ * idempotent bit that differ from the method's, fail with -EINVAL before
+ * anything happens. Result words past the method's nres arrive as 0.
+ *
+ * Handle words: the caller passes the index of one of its handles; the
+ * callee receives the index of a new handle of its own to the same
+ * interface (a grant), and the same for handles in results.
+ * IPC_NO_HANDLE passes through as "no handle". Handle results are granted
+ * only when the app status is 0 (otherwise they arrive as IPC_NO_HANDLE),
+ * and one the caller has no room for arrives as IPC_NO_HANDLE too.
  */
 #pragma once
 
@@ -48,6 +58,9 @@ enum ipc_kind {
 	IPC_KIND_RREF_BORROW_OPT = 4,
 	IPC_KIND_HANDLE = 5, /* an interface handle, granted */
 };
+
+/* A handle word that names no handle. */
+#define IPC_NO_HANDLE 0xffffull
 
 /* Call word layout. */
 #define IPC_CW_HANDLE_SHIFT 0	       /* 16 bits: interface handle */

@@ -66,11 +66,14 @@ enum sys_nr {
 	/* () -> 0: does nothing; the floor for measuring a kernel entry. */
 	SYS_NULL = 14,
 	/*
-	 * (const char *name, uint64_t len, uint64_t fingerprint, uint64_t
-	 * dispatch, uint64_t ctx, uint64_t ret_tramp) -> 0. Export an
-	 * interface: calls enter `int32_t dispatch(ctx, ordinal, in, out)`
-	 * on a fresh stack whose return address is ret_tramp, which must
-	 * make SYS_CALL_RETURN with the returned app status. See lib/abi/ipc.h.
+	 * (const struct ipc_iface_desc *desc, uint64_t dispatch, uint64_t
+	 * ctx, uint64_t ret_tramp) -> 0. Export the interface @desc
+	 * describes (lib/abi/ipc_desc.h; its name and fingerprint must be in
+	 * the manifest's exports): calls enter `int32_t dispatch(ctx,
+	 * ordinal, in, out)` on a stack whose return address is ret_tramp,
+	 * which must make SYS_CALL_RETURN with the returned app status. The
+	 * kernel keeps a copy of @desc and checks every call against it. See
+	 * lib/abi/ipc.h.
 	 */
 	SYS_IFACE_EXPORT = 15,
 	/*
@@ -83,6 +86,32 @@ enum sys_nr {
 	SYS_CALL = 17,
 	/* (int32_t app_status): end the current call (ret_tramp only). */
 	SYS_CALL_RETURN = 18,
+	/*
+	 * (const struct rref_type_desc *type, uint64_t size, uint64_t count,
+	 * uint64_t *out) -> n. Allocate up to @count (1..64) zeroed
+	 * shared-heap objects owned by the caller, of @type (registered with
+	 * the kernel on first use; @size is then ignored) or, with @type 0,
+	 * plain bytes of @size; their addresses go to out[0..n). Fewer than
+	 * @count means the heap or the quota (the manifest's mem_pages,
+	 * counted apart from private memory) ran out; -EDQUOT or -ENOMEM if
+	 * none could be made. Batches keep a syscall off the per-object path.
+	 */
+	SYS_RREF_ALLOC = 19,
+	/*
+	 * (const uint64_t *addrs, uint64_t count) -> 0. Free @count (1..64)
+	 * objects the caller owns and nobody borrows; stops at the first that
+	 * is not (-EINVAL no such object, -EPERM not the caller's, -EBUSY
+	 * lent out). Nested rrefs are not followed: drop them first.
+	 */
+	SYS_RREF_FREE = 20,
+	/* (uint64_t addr) -> SYS_RREF_* flags: what the caller may do with it. */
+	SYS_RREF_QUERY = 21,
+	/*
+	 * () -> 0. The domain's init is done (the runtime makes this call
+	 * when dom_init() returns). A domain that has not made it within
+	 * initwd_ms of its start fails with SYS_FAULT_WATCHDOG.
+	 */
+	SYS_DOM_READY = 22,
 	SYS_NR
 };
 
@@ -91,6 +120,13 @@ enum sys_nr {
 #define SYS_PROT_EXEC 0x4u
 
 #define SYS_CONSOLE_MAX 4096u
+
+/* SYS_RREF_QUERY result bits. */
+#define SYS_RREF_EXISTS 0x1u	/* an object starts at this address */
+#define SYS_RREF_OWNED 0x2u	/* ... and the caller owns it */
+#define SYS_RREF_LENT 0x4u	/* ... and it is lent out now */
+#define SYS_RREF_MAPPED 0x8u	/* the caller can read the page */
+#define SYS_RREF_WRITABLE 0x10u /* ... and write it */
 
 struct sys_dom_info {
 	uint64_t id;
@@ -118,7 +154,8 @@ enum sys_dom_fault {
 	SYS_FAULT_PANIC = 2,	   /* dom_panic() */
 	SYS_FAULT_QUOTA = 3,	   /* detail: 1 memory, 2 threads */
 	SYS_FAULT_BAD_SYSCALL = 4, /* detail: syscall number */
-	SYS_FAULT_WATCHDOG = 5,	   /* a call into it overran (detail: ms) */
+	SYS_FAULT_WATCHDOG = 5,	   /* a call or its init overran (detail: ms) */
+	SYS_FAULT_PROTOCOL = 6,	   /* broke the call protocol (bad results) */
 };
 
 struct sys_dom_status {

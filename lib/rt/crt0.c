@@ -7,6 +7,7 @@
  */
 #include "rt/internal.h"
 #include "rt/rt.h"
+#include "rt/syscall.h"
 
 #define RT_HIDDEN __attribute__((visibility("hidden")))
 
@@ -19,5 +20,13 @@ void rt_main(uint64_t arg, const char *boot)
 	     c++) {
 		(*c)();
 	}
+	if (dom_init) {
+		int err = dom_init(arg, boot ? boot : "");
+
+		if (err) {
+			dom_panic("dom_init failed: %d", err);
+		}
+	}
+	sys_dom_ready();
 	thread_exit(dom_main(arg, boot ? boot : ""));
 }

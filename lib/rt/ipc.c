@@ -11,6 +11,8 @@
 #include "abi/errno.h"
 #include "abi/syscall.h"
 #include "base/string.h"
+#include "rt/lock.h"
+#include "rt/rt.h"
 #include "rt/syscall.h"
 
 /* A dispatch function returns here; hand its result to the kernel. */
@@ -53,11 +55,14 @@ int rt_ipc_export(const struct ipc_iface_desc *desc,
 				      uint64_t out[IPC_WORDS]),
 		  void *ctx)
 {
-	/* FIXME: register @types with the kernel once the shared heap is in. */
+	/*
+	 * The kernel learns each type when the first object of it is
+	 * allocated (SYS_RREF_ALLOC carries the description): a type no
+	 * object has is never on the shared heap.
+	 */
 	(void)types;
 	(void)ntypes;
-	return (int)syscall6(SYS_IFACE_EXPORT, (uint64_t)desc->name,
-			     strlen(desc->name), desc->fingerprint,
+	return (int)syscall4(SYS_IFACE_EXPORT, (uint64_t)desc,
 			     (uint64_t)dispatch, (uint64_t)ctx,
 			     (uint64_t)rt_ipc_ret_tramp);
 }
@@ -74,15 +79,119 @@ int rt_ipc_connect(const struct ipc_iface_desc *desc, uint16_t *handle)
 	return 0;
 }
 
-/* FIXME: the shared heap is not there yet; no rref can be allocated. */
+/*
+ * Shared-heap objects, cached per type so that allocation and drop cost
+ * no system call on the hot path: the kernel hands out RT_RREF_BATCH
+ * objects per SYS_RREF_ALLOC, and a dropped object waits in its type's
+ * cache (still owned by this domain, so it costs quota) until reused or
+ * until the cache overflows, when half of it goes back in one
+ * SYS_RREF_FREE. A reused object is zeroed again.
+ */
+#define RT_RREF_TYPES 16u
+#define RT_RREF_CACHE_MAX 32u
+#define RT_RREF_BATCH 8u
+
+struct rref_cache {
+	uint64_t type_id; /* 0: unused */
+	uint32_t n;
+	void *obj[RT_RREF_CACHE_MAX];
+};
+
+static struct rt_lock rref_lock;
+static struct rref_cache rref_caches[RT_RREF_TYPES];
+
+/* The cache of @type_id, claiming a free one; NULL if all are taken. */
+static struct rref_cache *cache_of(uint64_t type_id)
+{
+	struct rref_cache *free_one = NULL;
+
+	for (unsigned int i = 0; i < RT_RREF_TYPES; i++) {
+		if (rref_caches[i].type_id == type_id) {
+			return &rref_caches[i];
+		}
+		if (!rref_caches[i].type_id && !free_one) {
+			free_one = &rref_caches[i];
+		}
+	}
+	if (free_one) {
+		free_one->type_id = type_id;
+		free_one->n = 0;
+	}
+	return free_one;
+}
+
 void *rt_rref_alloc(const struct rref_type_info *type)
 {
-	(void)type;
-	return NULL;
+	uint64_t got[RT_RREF_BATCH];
+	struct rref_cache *c;
+	void *obj = NULL;
+	int64_t n;
+
+	rt_lock_acquire(&rref_lock);
+	c = cache_of(type->desc.id);
+	if (c && c->n > 0) {
+		obj = c->obj[--c->n];
+	}
+	rt_lock_release(&rref_lock);
+	if (obj) {
+		memset(obj, 0, type->desc.size);
+		return obj;
+	}
+	n = sys_rref_alloc(&type->desc, 0, c ? RT_RREF_BATCH : 1, got);
+	if (n <= 0) {
+		return NULL;
+	}
+	rt_lock_acquire(&rref_lock);
+	while (n > 1 && c->n < RT_RREF_CACHE_MAX) {
+		c->obj[c->n++] = (void *)got[--n];
+	}
+	rt_lock_release(&rref_lock);
+	/* Other threads filled the cache meanwhile: give the rest back. */
+	if (n > 1 && sys_rref_free(&got[1], (uint64_t)n - 1)) {
+		dom_panic("rt_rref_alloc: cannot free fresh rrefs");
+	}
+	return (void *)got[0];
 }
 
 void rt_rref_drop(const struct rref_type_info *type, void *obj)
 {
-	(void)type;
-	(void)obj;
+	uint64_t back[RT_RREF_CACHE_MAX / 2];
+	unsigned int nback = 0;
+	struct rref_cache *c;
+
+	if (!obj) {
+		return;
+	}
+	if (type->drop_nested) {
+		type->drop_nested(obj);
+	}
+	rt_lock_acquire(&rref_lock);
+	c = cache_of(type->desc.id);
+	if (c && c->n == RT_RREF_CACHE_MAX) {
+		while (nback < RT_RREF_CACHE_MAX / 2) {
+			back[nback++] = (uint64_t)c->obj[--c->n];
+		}
+	}
+	if (c) {
+		c->obj[c->n++] = obj;
+	} else {
+		back[nback++] = (uint64_t)obj;
+	}
+	rt_lock_release(&rref_lock);
+	if (nback && sys_rref_free(back, nback)) {
+		dom_panic("rt_rref_drop: freed an rref this domain does not "
+			  "own");
+	}
+}
+
+int rt_rref_cached(void)
+{
+	int n = 0;
+
+	rt_lock_acquire(&rref_lock);
+	for (unsigned int i = 0; i < RT_RREF_TYPES; i++) {
+		n += (int)rref_caches[i].n;
+	}
+	rt_lock_release(&rref_lock);
+	return n;
 }

@@ -6,8 +6,16 @@
  *
  * and the runtime's entry point (lib/rt/start.S, crt0.c) calls it on the
  * domain's first thread with the argument its starter passed (SYS_DOM_START)
- * and the boot string (the boot profile name for init, "" for others). When
- * dom_main() returns, that thread exits with its return value; the domain
+ * and the boot string (the boot profile name for init, "" for others). A
+ * domain may also define
+ *
+ *	int dom_init(uint64_t arg, const char *boot);
+ *
+ * which runs first, on the same thread: set up, export interfaces, and
+ * return 0. The kernel watches it like a call: a crash in it fails the
+ * domain, and one that has not returned after initwd_ms (boot option,
+ * default 5000) fails with SYS_FAULT_WATCHDOG; a nonzero return fails the
+ * domain through dom_panic(). When dom_main() returns, that thread exits with its return value; the domain
  * ends when its last thread has exited.
  *
  * Console output is line buffered: printf() and puts() collect characters
@@ -37,6 +45,8 @@ struct rt_heap_stats;
 
 /* Defined by each domain: its main thread's body. */
 int dom_main(uint64_t arg, const char *boot);
+/* Optional: the domain's init, run before dom_main(). */
+int dom_init(uint64_t arg, const char *boot) __attribute__((weak));
 
 /* --- Console ---------------------------------------------------------- */
 

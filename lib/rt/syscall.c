@@ -9,7 +9,7 @@
 #include "abi/errno.h"
 
 /* A new SYS_* needs a wrapper here; this fails until someone adds it. */
-BUILD_ASSERT(SYS_NR == 19);
+BUILD_ASSERT(SYS_NR == 23);
 
 /*
  * The kernel returns negative error codes in rax; every successful result
@@ -132,4 +132,28 @@ int sys_dom_wait(uint64_t id, struct sys_dom_status *out, uint64_t timeout_ns)
 int sys_dom_kill(uint64_t id)
 {
 	return err_of(syscall1(SYS_DOM_KILL, id));
+}
+
+int64_t sys_rref_alloc(const struct rref_type_desc *type, uint64_t size,
+		       uint64_t count, uint64_t *out)
+{
+	return syscall4(SYS_RREF_ALLOC, (uint64_t)type, size, count,
+			(uint64_t)out);
+}
+
+int sys_rref_free(const uint64_t *addrs, uint64_t count)
+{
+	return err_of(syscall2(SYS_RREF_FREE, (uint64_t)addrs, count));
+}
+
+uint32_t sys_rref_query(const void *addr)
+{
+	int64_t r = syscall1(SYS_RREF_QUERY, (uint64_t)addr);
+
+	return r < 0 ? 0 : (uint32_t)r;
+}
+
+int sys_dom_ready(void)
+{
+	return err_of(syscall0(SYS_DOM_READY));
 }

@@ -158,6 +158,20 @@ int __must_check sys_dom_wait(uint64_t id, struct sys_dom_status *out,
 			      uint64_t timeout_ns);
 /* init only: destroys domain @id. */
 int __must_check sys_dom_kill(uint64_t id);
+struct rref_type_desc;
+/*
+ * Allocates up to @count (1..64) zeroed shared-heap objects of @type (or
+ * of @size plain bytes when @type is NULL) into out[]; returns how many,
+ * or a negative errno. Use rt_rref_alloc(), which batches and caches.
+ */
+int64_t sys_rref_alloc(const struct rref_type_desc *type, uint64_t size,
+		       uint64_t count, uint64_t *out);
+/* Frees @count objects the domain owns (see SYS_RREF_FREE). */
+int __must_check sys_rref_free(const uint64_t *addrs, uint64_t count);
+/* SYS_RREF_* flags for @addr, as the kernel sees it for this domain. */
+uint32_t sys_rref_query(const void *addr);
+/* Tells the kernel the domain's init is done (the runtime does it). */
+int sys_dom_ready(void);
 /* The null system call: enters the kernel and returns 0. */
 static inline int64_t sys_null(void)
 {

@@ -9,6 +9,9 @@
  */
 #include "abi/errno.h"
 #include "dom.h"
+#include "sheap.h"
+#include "tests/call/callrt.h"
+#include "tests/call/caller/scen.h"
 #include "tests/self/selftest.h"
 #include "thread.h"
 #include "time.h"
@@ -66,7 +69,7 @@ static void run(struct selftest_ctx *st_ctx, uint64_t scen, bool nested,
 			ST_CHECK(dom_wait(b, WAIT, &st) == 0 &&
 					 st.end == SYS_DOM_FAILED,
 				 "B should have failed");
-			if (scen == 13) {
+			if (scen == SCEN_HANG) {
 				ST_CHECK(st.fault == SYS_FAULT_WATCHDOG,
 					 "B failed with fault %u, expected the "
 					 "watchdog",
@@ -130,9 +133,9 @@ SELFTEST(call_bad_handle_is_ebadf, SELFTEST_SHORT)
 	run(ST_CTX, 7, false, DOM_RUNNING, DOM_RUNNING);
 }
 
-SELFTEST(call_rref_kinds_refused_for_now, SELFTEST_SHORT)
+SELFTEST(call_kinds_must_match_descriptor, SELFTEST_SHORT)
 {
-	run(ST_CTX, 8, false, DOM_RUNNING, DOM_RUNNING);
+	run(ST_CTX, SCEN_BAD_KINDS, false, DOM_RUNNING, DOM_RUNNING);
 }
 
 SELFTEST(call_idlc_generated_echo, SELFTEST_SHORT)
@@ -184,4 +187,101 @@ SELFTEST(call_two_cpus_callee_crashes_under_both, SELFTEST_SHORT)
 SELFTEST(call_watchdog_fails_hung_callee, SELFTEST_LONG)
 {
 	run(ST_CTX, 13, false, DOM_DEAD, DOM_RUNNING);
+}
+
+/* --- rrefs and handles (tests/call/caller/rref_scen.c) ------------------- */
+
+SELFTEST(rref_move_clears_access_and_refuses_bad_moves, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_MOVE, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(rref_borrow_stays_with_caller, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_BORROW, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(rref_borrow_write_faults_callee, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_BORROW_WRITE, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(rref_results_become_callers, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_RESULTS, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(rref_crash_holding_move_drops_it, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_CRASH_MOVE, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(rref_crash_holding_borrow_returns_it, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_CRASH_BORROW, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(rref_forged_result_fails_callee, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_FORGED_RESULT, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(rref_results_survive_later_crash, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_CRASH_AFTER, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(rref_deque_moves_with_contents, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_DEQUE, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(rref_deque_dropped_with_crashed_callee, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_DEQUE_CRASH, false, DOM_DEAD, DOM_RUNNING);
+}
+
+SELFTEST(handle_passed_in_call_is_granted, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_HANDLE_GRANT, false, DOM_RUNNING, DOM_RUNNING);
+}
+
+SELFTEST(rref_calls_in_a_loop_no_leak, SELFTEST_LONG)
+{
+	struct sheap_stats sh;
+
+	run(ST_CTX, SCEN_RREF_LOOP, false, DOM_RUNNING, DOM_RUNNING);
+	sheap_get_stats(&sh);
+	ST_CHECK(sh.moves >= 2 * 2000 + 200 * 66, "only %lu moves", sh.moves);
+}
+
+/* A domain whose init crashes or hangs fails alone, and is reported. */
+static void init_fails(struct selftest_ctx *st_ctx, uint64_t arg,
+		       enum sys_dom_fault want)
+{
+	struct dom *b = NULL;
+	struct sys_dom_status st;
+	struct dom_stats ds;
+	uint64_t live0;
+
+	dom_get_stats(&ds);
+	live0 = ds.live_domains;
+	ST_ASSERT(dom_create("callee.elf", arg, "", &b) == 0);
+	ST_CHECK(dom_wait(b, 2 * WAIT, &st) == 0, "init did not end");
+	ST_CHECK(st.end == SYS_DOM_FAILED && st.fault == want,
+		 "end %u fault %u, expected failed with fault %u", st.end,
+		 st.fault, want);
+	ST_CHECK(!READ_ONCE(b->ready), "a failed init was marked ready");
+	dom_put(b);
+	ST_CHECK(dom_wait_freed(live0, WAIT), "domains were not freed");
+}
+
+SELFTEST(dom_init_crash_is_contained, SELFTEST_SHORT)
+{
+	init_fails(ST_CTX, CALLEE_INIT_CRASH, SYS_FAULT_EXCEPTION);
+}
+
+SELFTEST(dom_init_hang_is_failed_by_watchdog, SELFTEST_LONG)
+{
+	init_fails(ST_CTX, CALLEE_INIT_HANG, SYS_FAULT_WATCHDOG);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "abi/ipc.h"
+#include "abi/ipc_desc.h"
 #include "abi/syscall.h"
 #include "rt/ipc.h"
 #include "rt/syscall.h"
@@ -26,6 +27,47 @@ enum calltest_method {
 	CALLTEST_COUNTDOWN = 7,	   /* out[0] = in[0] + 1; crash on call 3000 */
 	CALLTEST_HANG = 8,	   /* never returns (the watchdog must act) */
 };
+
+/* Start arguments of the callee domain that make its init fail. */
+#define CALLEE_INIT_CRASH 2
+#define CALLEE_INIT_HANG 3
+
+/* echo_msg.seq values that make the callee misbehave holding the msg. */
+#define ECHO_MAGIC_CRASH 0xc0a5u    /* bounce, peek, sink, batch: crash */
+#define ECHO_MAGIC_SCRIBBLE 0x5c81u /* peek: write the borrowed msg */
+/* echo.make fill byte that makes the callee return a forged rref. */
+#define ECHO_FILL_FORGE 0xee
+
+/* Scalar methods with four words each way, as the kernel checks them. */
+#define CALLTEST_METHOD(ord, nm)                                      \
+	{                                                             \
+		.ordinal = (ord), .nargs = 4, .nres = 4, .name = (nm) \
+	}
+#define CALLTEST_NMETHODS 8
+
+/* A descriptor written by hand: header and methods, laid out as one. */
+struct calltest_desc {
+	struct ipc_iface_desc h;
+	struct ipc_method_desc m[CALLTEST_NMETHODS];
+};
+
+#define CALLTEST_DESC(nm, fp)                                             \
+	{                                                                 \
+		.h = {.name = (nm),                                       \
+		      .fingerprint = (fp),                                \
+		      .version = 1,                                       \
+		      .nmethods = CALLTEST_NMETHODS},                     \
+		.m = {                                                    \
+			CALLTEST_METHOD(CALLTEST_ADD, "add"),             \
+			CALLTEST_METHOD(CALLTEST_CRASH, "crash"),         \
+			CALLTEST_METHOD(CALLTEST_PANIC, "panic"),         \
+			CALLTEST_METHOD(CALLTEST_APP_ERROR, "app_error"), \
+			CALLTEST_METHOD(CALLTEST_NESTED_CRASH, "nested"), \
+			CALLTEST_METHOD(CALLTEST_ECHO4, "echo4"),         \
+			CALLTEST_METHOD(CALLTEST_COUNTDOWN, "countdown"), \
+			CALLTEST_METHOD(CALLTEST_HANG, "hang"),           \
+		},                                                        \
+	}
 
 /* One SYS_CALL through the runtime (rt_ipc_call), as a 64-bit status. */
 static inline int64_t ipc_call(uint64_t cw, const uint64_t in[4],

@@ -101,7 +101,7 @@ def expected_selftests(kernel):
 def run_self(args, res):
     kernel = os.path.join(args.build, "kernel.elf")
     expected = expected_selftests(kernel)
-    iso = qemu.make_iso(ROOT, args.build, kernel, "test=all panic=exit",
+    iso = qemu.make_iso(ROOT, args.build, kernel, "test=all panic=exit initwd_ms=1500",
                         name="selftest")
     log = os.path.join(args.build, "test", "serial.log")
     boot = qemu.Boot(iso, qemu=args.qemu, cpus=args.cpus, mem=args.mem,

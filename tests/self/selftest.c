@@ -12,6 +12,7 @@
 #include "console.h"
 #include "heap.h"
 #include "pmm.h"
+#include "sheap.h"
 #include "thread.h"
 #include "time.h"
 
@@ -97,6 +98,8 @@ int selftest_run(const char *filter)
 		struct run_arg ra = {.t = t};
 		struct heap_stats hs0;
 		struct heap_stats hs1;
+		struct sheap_stats sh0;
+		struct sheap_stats sh1;
 		size_t pages0;
 		size_t pages1;
 		uint64_t threads0;
@@ -107,6 +110,7 @@ int selftest_run(const char *filter)
 			continue;
 		}
 		idx++;
+		sheap_get_stats(&sh0);
 		heap_stats(&hs0);
 		pages0 = pmm_free_pages();
 		threads0 = thread_count();
@@ -119,6 +123,7 @@ int selftest_run(const char *filter)
 		}
 		heap_stats(&hs1);
 		pages1 = pmm_free_pages();
+		sheap_get_stats(&sh1);
 		if (!(t->flags & SELFTEST_NO_LEAK_CHECK) && !ra.ctx.skipped) {
 			if (hs1.bytes_in_use != hs0.bytes_in_use) {
 				selftest_fail(&ra.ctx, t->file, 0,
@@ -130,6 +135,13 @@ int selftest_run(const char *filter)
 				selftest_fail(&ra.ctx, t->file, 0,
 					      "leak: free pages %zu -> %zu",
 					      pages0, pages1);
+			}
+			if (sh1.live != sh0.live || sh1.pages != sh0.pages) {
+				selftest_fail(&ra.ctx, t->file, 0,
+					      "leak: rrefs %lu -> %lu (pages "
+					      "%lu -> %lu)",
+					      sh0.live, sh1.live, sh0.pages,
+					      sh1.pages);
 			}
 			if (thread_count() != threads0) {
 				selftest_fail(&ra.ctx, t->file, 0,

@@ -86,6 +86,7 @@ struct run_map {
 
 struct run_dom {
 	bool used;
+	bool ready; /* SYS_DOM_READY seen */
 	unsigned int slot;
 	uint64_t id;
 	uint64_t base;
@@ -443,6 +444,10 @@ static int64_t do_syscall(struct run_thread *t, uint64_t nr, const greg_t *r,
 	}
 	case SYS_TIME_NS:
 		return (int64_t)mono_ns();
+	case SYS_DOM_READY:
+		/* The runtime says init is done before dom_main. */
+		d->ready = true;
+		return 0;
 	case SYS_MEM_MAP: {
 		int prot = (a2 & SYS_PROT_READ ? PROT_READ : 0) |
 			   (a2 & SYS_PROT_WRITE ? PROT_WRITE : 0) |
@@ -892,6 +897,7 @@ UNIT_TEST(hello_runs_to_completion)
 	}
 	UNIT_EQ(load_image("hello.elf", 0, "", &d), 0);
 	UNIT_ASSERT(run_wait(d));
+	UNIT_ASSERT(d->ready); /* the runtime ended init before dom_main */
 	UNIT_EQ(d->st.end, SYS_DOM_EXITED);
 	UNIT_EQ(d->st.exit_code, 0);
 	snprintf(line, sizeof(line),

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * The callee test domain. With arg 0 it serves "calltest" (and calls on to
- * "calltest2" for CALLTEST_NESTED_CRASH); with arg 1 it serves
- * "calltest2". Its methods misbehave on request so that tests/call can
+ * "calltest2" for CALLTEST_NESTED_CRASH) and "echo"; with arg 1 it serves
+ * "calltest2"; with CALLEE_INIT_CRASH or CALLEE_INIT_HANG its init fails.
+ * Its methods misbehave on request (ECHO_MAGIC_*) so that tests/call can
  * check what callers see.
  */
 #include <stdint.h>
 
+#include "abi/layout.h"
 #include "rt/ipc.h"
 #include "rt/rt.h"
 #include "tests/call/callrt.h"
@@ -16,6 +18,8 @@ int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 			  uint64_t *out);
 
 static uint32_t delay;
+static struct echo_server e_srv;
+
 static int32_t e_ping(void *inst, uint64_t v, uint64_t *out)
 {
 	*out = v ^ (uint64_t)inst;
@@ -37,8 +41,107 @@ static int32_t e_set_delay(void *inst, uint32_t usec)
 	delay = usec;
 	return (int32_t)usec + 1;
 }
+
+/* Misbehave on request, holding whatever the call gave us. */
+static void maybe_crash(uint32_t seq)
+{
+	if (seq == ECHO_MAGIC_CRASH) {
+		volatile int32_t *bad = 0;
+
+		__asm__ volatile("" : "+r"(bad));
+		(void)*bad;
+	}
+}
+
+static int32_t e_bounce(void *inst, struct echo_msg *m, struct echo_msg **out)
+{
+	maybe_crash(m->seq);
+	m->seq++;
+	m->data[0] ^= 0xff;
+	*out = m;
+	return 0;
+}
+static int32_t e_peek(void *inst, const struct echo_msg *m, uint32_t *len)
+{
+	maybe_crash(m->seq);
+	if (m->seq == ECHO_MAGIC_SCRIBBLE) {
+		/* Lent read-only: this write must fault. */
+		((volatile struct echo_msg *)m)->seq = 0;
+	}
+	*len = m->len;
+	return 0;
+}
+static int32_t e_make(void *inst, uint32_t len, uint8_t fill,
+		      struct echo_msg **out)
+{
+	struct echo_msg *m;
+
+	if (fill == ECHO_FILL_FORGE) {
+		/* An address we do not own: the kernel must fail us. */
+		*out = (struct echo_msg *)(uintptr_t)(SHEAP_BASE + 0x5000);
+		return 0;
+	}
+	if (len == 0) {
+		*out = NULL;
+		return 0;
+	}
+	m = echo_msg_alloc();
+	if (!m) {
+		return -12;
+	}
+	m->len = len < sizeof(m->data) ? len : sizeof(m->data);
+	memset(m->data, fill, m->len);
+	*out = m;
+	return 0;
+}
+static int32_t e_sink(void *inst, struct echo_msg *m)
+{
+	if (m) {
+		maybe_crash(m->seq);
+	}
+	echo_msg_drop(m);
+	return 0;
+}
+static int32_t e_relay(void *inst, struct echo_client peer,
+		       struct echo_client *out)
+{
+	uint64_t v = 0;
+	int32_t app = 0;
+
+	/* The handle we were granted must work before we give it back. */
+	if (echo_ping(&peer, 77, &v, &app) || v != (77 ^ 0x1000)) {
+		return -5;
+	}
+	*out = peer;
+	return 0;
+}
+static int32_t e_batch(void *inst, struct echo_msg_deque32 *q,
+		       struct echo_msg_deque32 **out)
+{
+	for (uint32_t i = 0; i < q->count && i < 32; i++) {
+		struct echo_msg *m = q->slot[(q->head + i) % 32];
+
+		if (m) {
+			maybe_crash(m->seq);
+			m->seq++;
+		}
+	}
+	*out = q;
+	return 0;
+}
+
 static const struct echo_ops e_ops = {
-	.ping = e_ping, .add = e_add, .fail = e_fail, .set_delay = e_set_delay};
+	.ping = e_ping,
+	.add = e_add,
+	.bounce = e_bounce,
+	.peek = e_peek,
+	.make = e_make,
+	.sink = e_sink,
+	.fail = e_fail,
+	.relay = e_relay,
+	.set_delay = e_set_delay,
+	.batch = e_batch,
+};
 static struct echo_server e_srv = {.ops = &e_ops, .inst = (void *)0x1000};
 
 static int64_t nested_handle = -1;
@@ -103,14 +206,30 @@ int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 	}
 }
 
-int dom_main(uint64_t arg, const char *boot)
-{
-	const char *name = arg ? "calltest2" : "calltest";
-	uint64_t fp = arg ? CALLTEST2_FP : CALLTEST_FP;
-	int64_t r = syscall6(SYS_IFACE_EXPORT, (uint64_t)name, arg ? 9 : 8, fp,
-			     (uint64_t)calltest_dispatch, 0,
-			     (uint64_t)rt_ipc_ret_tramp);
+static const struct calltest_desc ct_desc =
+	CALLTEST_DESC("calltest", CALLTEST_FP);
+static const struct calltest_desc ct2_desc =
+	CALLTEST_DESC("calltest2", CALLTEST2_FP);
 
+/*
+ * Serve: calltest (arg 0, with echo) or calltest2 (arg 1). Args 2 and 3
+ * fail in init, by a crash or by never finishing.
+ */
+int dom_init(uint64_t arg, const char *boot)
+{
+	int64_t r;
+
+	if (arg == CALLEE_INIT_CRASH) {
+		maybe_crash(ECHO_MAGIC_CRASH);
+	}
+	if (arg == CALLEE_INIT_HANG) {
+		for (;;) {
+			__asm__ volatile("" ::: "memory");
+		}
+	}
+	r = syscall4(
+		SYS_IFACE_EXPORT, (uint64_t)(arg ? &ct2_desc.h : &ct_desc.h),
+		(uint64_t)calltest_dispatch, 0, (uint64_t)rt_ipc_ret_tramp);
 	if (r < 0) {
 		printf("callee: export failed: %ld\n", r);
 		return 1;
@@ -123,6 +242,11 @@ int dom_main(uint64_t arg, const char *boot)
 			return 1;
 		}
 	}
+	return 0;
+}
+
+int dom_main(uint64_t arg, const char *boot)
+{
 	for (;;) {
 		sleep_ms(1000);
 	}

@@ -8,6 +8,7 @@
 
 #include "abi/errno.h"
 #include "rt/rt.h"
+#include "tests/call/caller/scen.h"
 #include "tests/call/callrt.h"
 #include "gen/echo.h"
 
@@ -42,31 +43,9 @@ static int echo_scenario(void)
 	if (err || app != 42) {
 		return 34;
 	}
-	/* Handle words are refused by this kernel for now. */
-	err = echo_relay(&c, c, &c, &app);
-	if (err != -EINVAL || app != 0 || c.handle != 0) {
-		printf("caller: relay %d %d %d\n", err, app, (int)c.handle);
-		return 35;
-	}
 	printf("caller: generated echo proxies OK\n");
 	return 0;
 }
-
-enum {
-	SCEN_ADD = 1,
-	SCEN_CRASH = 2,
-	SCEN_PANIC = 3,
-	SCEN_APP_ERROR = 4,
-	SCEN_NESTED = 5,
-	SCEN_LOOP = 6,
-	SCEN_BAD_HANDLE = 7,
-	SCEN_RREF_KINDS = 8,
-	SCEN_BAD_FINGERPRINT = 9,
-	SCEN_ECHO4 = 10,
-	SCEN_UNTIL_DEAD = 11,
-	SCEN_IDL_ECHO = 12,
-	SCEN_HANG = 13,
-};
 
 static uint64_t cw(int64_t h, unsigned int ord)
 {
@@ -88,6 +67,9 @@ int dom_main(uint64_t scen, const char *boot)
 	if (h < 0) {
 		printf("caller: connect failed: %ld\n", h);
 		return 11;
+	}
+	if (scen >= SCEN_RREF_FIRST && scen <= SCEN_RREF_LAST) {
+		return rref_scenario(scen, h);
 	}
 	switch (scen) {
 	case SCEN_IDL_ECHO:
@@ -136,11 +118,33 @@ int dom_main(uint64_t scen, const char *boot)
 		}
 		st = ipc_call(cw(0xffff, CALLTEST_ADD), in, out, &app);
 		return st == -EBADF ? 0 : 20;
-	case SCEN_RREF_KINDS:
+	case SCEN_BAD_KINDS:
+		/* Kinds, ordinal and idempotence must match the callee's
+		 * descriptor, or nothing happens. */
 		st = ipc_call(ipc_call_word((uint16_t)h, CALLTEST_ADD,
 					    IPC_KIND_RREF_MOVE, 0, 0),
 			      in, out, &app);
-		return st == -EINVAL ? 0 : 21;
+		if (st != -EINVAL) {
+			return 21;
+		}
+		st = ipc_call(ipc_call_word((uint16_t)h, CALLTEST_ADD, 0,
+					    IPC_KIND_HANDLE, 0),
+			      in, out, &app);
+		if (st != -EINVAL) {
+			return 27;
+		}
+		st = ipc_call(cw(h, 99), in, out, &app);
+		if (st != -EINVAL) {
+			return 28;
+		}
+		st = ipc_call(ipc_call_word((uint16_t)h, CALLTEST_ADD, 0, 0, 1),
+			      in, out, &app);
+		if (st != -EINVAL) {
+			return 29;
+		}
+		/* And the right call still works. */
+		st = ipc_call(cw(h, CALLTEST_ADD), in, out, &app);
+		return st == 0 && out[0] == 42 ? 0 : 21;
 	case SCEN_ECHO4: {
 		uint64_t w[4] = {1, 2, 3, 0xffffffffffffffffull};
 
