@@ -121,6 +121,7 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	uint16_t kinds = (uint16_t)((cw >> IPC_CW_ARGK_SHIFT) & 0xfff);
 	uint16_t rkinds = (uint16_t)((cw >> IPC_CW_RESK_SHIFT) & 0xfff);
 	bool idem = (cw & IPC_CW_IDEMPOTENT) != 0;
+	bool cfg = (cw & IPC_CW_CONFIG) != 0;
 	bool has_rr = kinds_have_rrefs(kinds) || kinds_have_rrefs(rkinds);
 	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
 	const struct ipc_method_desc *m;
@@ -154,7 +155,8 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	 */
 	m = call_find_method(exp.desc, ordinal);
 	if (!m || m->arg_kinds != kinds || m->res_kinds != rkinds ||
-	    ((m->flags & IPC_METHOD_IDEMPOTENT) != 0) != idem) {
+	    ((m->flags & IPC_METHOD_IDEMPOTENT) != 0) != idem ||
+	    ((m->flags & IPC_METHOD_CONFIG) != 0) != cfg) {
 		dom_put(callee);
 		return -EINVAL;
 	}

@@ -10,9 +10,21 @@
  * and returns:
  *   rax  the transport status: 0, or -EBADF (bad handle), -EINVAL (an
  *        argument breaks the ownership rules; nothing changed),
- *        -EDOMDEAD (the callee failed during the call), -ERESTARTED (the
- *        callee was restarted; the call did not complete). Only the
- *        kernel writes rax, so no domain can forge a transport error.
+ *        -EDOMDEAD (the callee failed and will not come back: its
+ *        manifest says never restart, or it was given up on),
+ *        -ERESTARTED (the callee failed during the call and is being
+ *        restarted, or was restarted since this handle's last call: the
+ *        call did not complete, or did not happen at all; the handle now
+ *        names the new instance, which has none of the configuration the
+ *        caller gave the old one). Only the kernel writes rax, so no
+ *        domain can forge a transport error.
+ *
+ * Restarts: a handle names a service, not one instance of it. While a
+ * failed callee is being restarted, SYS_CALL waits for the new instance
+ * to finish its init (or to be given up on: then -EDOMDEAD). The runtime
+ * (lib/rt/ipc.c) handles -ERESTARTED for generated proxies: it replays the
+ * handle's recorded @config calls into the new instance, then retries an
+ * @idempotent call, and returns -ERESTARTED for any other.
  *   rdi, rsi, rdx, r10  up to IPC_WORDS result words;
  *   r8   the callee's application status (int32_t, sign-extended).
  *
@@ -68,16 +80,22 @@ enum ipc_kind {
 #define IPC_CW_ARGK_SHIFT 32	       /* 12 bits: 4 argument kinds */
 #define IPC_CW_RESK_SHIFT 44	       /* 12 bits: 4 result kinds */
 #define IPC_CW_IDEMPOTENT (1ull << 56) /* @idempotent: may be retried */
+#define IPC_CW_CONFIG (1ull << 57)     /* @config: replayed after restart */
+
+/* ipc_call_word() flags, as the IDL marks the method. */
+#define IPC_CALL_IDEMPOTENT 1u
+#define IPC_CALL_CONFIG 2u
 
 static inline uint64_t ipc_call_word(uint16_t handle, uint16_t ordinal,
 				     uint16_t arg_kinds, uint16_t res_kinds,
-				     int idempotent)
+				     unsigned int flags)
 {
 	return ((uint64_t)handle << IPC_CW_HANDLE_SHIFT) |
 	       ((uint64_t)ordinal << IPC_CW_ORDINAL_SHIFT) |
 	       ((uint64_t)(arg_kinds & 0xfff) << IPC_CW_ARGK_SHIFT) |
 	       ((uint64_t)(res_kinds & 0xfff) << IPC_CW_RESK_SHIFT) |
-	       (idempotent ? IPC_CW_IDEMPOTENT : 0);
+	       ((flags & IPC_CALL_IDEMPOTENT) ? IPC_CW_IDEMPOTENT : 0) |
+	       ((flags & IPC_CALL_CONFIG) ? IPC_CW_CONFIG : 0);
 }
 
 /* Kind of word @i packed in @kinds (3 bits per word). */

@@ -112,6 +112,17 @@ enum sys_nr {
 	 * initwd_ms of its start fails with SYS_FAULT_WATCHDOG.
 	 */
 	SYS_DOM_READY = 22,
+	/*
+	 * (uint64_t npages) -> address. Map the domain's state area: pages
+	 * that belong to the domain's service, not to one instance, so that
+	 * an instance restarted after a failure (manifest restart policy)
+	 * gets back exactly what the failed one left there. Zeroed when the
+	 * service is created; every call must ask for the same npages (1 to
+	 * SYS_STATE_MAX_PAGES), counted against the memory quota. Read and
+	 * write, never executable. Repeated calls in one instance return
+	 * the same address.
+	 */
+	SYS_STATE_MAP = 23,
 	SYS_NR
 };
 
@@ -120,6 +131,7 @@ enum sys_nr {
 #define SYS_PROT_EXEC 0x4u
 
 #define SYS_CONSOLE_MAX 4096u
+#define SYS_STATE_MAX_PAGES 4096u
 
 /* SYS_RREF_QUERY result bits. */
 #define SYS_RREF_EXISTS 0x1u	/* an object starts at this address */
@@ -156,6 +168,7 @@ enum sys_dom_fault {
 	SYS_FAULT_BAD_SYSCALL = 4, /* detail: syscall number */
 	SYS_FAULT_WATCHDOG = 5,	   /* a call or its init overran (detail: ms) */
 	SYS_FAULT_PROTOCOL = 6,	   /* broke the call protocol (bad results) */
+	SYS_FAULT_INJECTED = 7,	   /* failed on purpose by fault injection */
 };
 
 struct sys_dom_status {

@@ -9,7 +9,7 @@
 #include "abi/errno.h"
 
 /* A new SYS_* needs a wrapper here; this fails until someone adds it. */
-BUILD_ASSERT(SYS_NR == 23);
+BUILD_ASSERT(SYS_NR == 24);
 
 /*
  * The kernel returns negative error codes in rax; every successful result
@@ -156,4 +156,15 @@ uint32_t sys_rref_query(const void *addr)
 int sys_dom_ready(void)
 {
 	return err_of(syscall0(SYS_DOM_READY));
+}
+
+int sys_state_map(uint64_t npages, void **addr)
+{
+	int64_t r = syscall1(SYS_STATE_MAP, npages);
+
+	if (r < 0) {
+		return err_of(r);
+	}
+	*addr = (void *)r;
+	return 0;
 }

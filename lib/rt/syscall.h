@@ -170,6 +170,11 @@ int64_t sys_rref_alloc(const struct rref_type_desc *type, uint64_t size,
 int __must_check sys_rref_free(const uint64_t *addrs, uint64_t count);
 /* SYS_RREF_* flags for @addr, as the kernel sees it for this domain. */
 uint32_t sys_rref_query(const void *addr);
+/*
+ * Maps the domain's state area of @npages (SYS_STATE_MAP): what it holds
+ * survives a restart of the domain after a failure.
+ */
+int __must_check sys_state_map(uint64_t npages, void **addr);
 /* Tells the kernel the domain's init is done (the runtime does it). */
 int sys_dom_ready(void);
 /* The null system call: enters the kernel and returns 0. */
