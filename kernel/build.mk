@@ -12,6 +12,7 @@ KERNEL_SRCS += \
 	kernel/dom_load.c \
 	kernel/dom_report.c \
 	kernel/elf_check.c \
+	kernel/faultinj.c \
 	kernel/heap.c \
 	kernel/kheap.c \
 	kernel/ksyms.c \
@@ -25,6 +26,7 @@ KERNEL_SRCS += \
 	kernel/sheap.c \
 	kernel/smp.c \
 	kernel/sig_verify.c \
+	kernel/svc.c \
 	kernel/spinlock.c \
 	kernel/syscall.c \
 	kernel/thread.c \

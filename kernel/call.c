@@ -26,7 +26,9 @@
 #include "dom.h"
 #include "heap.h"
 #include "panic.h"
+#include "faultinj.h"
 #include "sheap.h"
+#include "svc.h"
 #include "percpu.h"
 #include "thread.h"
 #include "time.h"
@@ -128,6 +130,10 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	struct dom_export exp;
 	struct call_frame *f;
 	struct dom *callee;
+	struct svc *svc;
+	uint64_t name_id = 0;
+	uint32_t gen = 0;
+	unsigned int i;
 	uint64_t granted = 0;
 	vaddr_t top;
 	uint64_t *frame_words;
@@ -140,14 +146,41 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 		return -EAGAIN;
 	}
 	spin_lock(&d->lock);
-	callee = d->handles[handle].target;
-	if (callee) {
-		dom_get(callee);
-		exp = callee->exports[d->handles[handle].export];
+	svc = d->handles[handle].svc;
+	if (svc) {
+		svc_get(svc);
+		gen = d->handles[handle].gen;
+		name_id = d->handles[handle].name_id;
 	}
 	spin_unlock(&d->lock);
-	if (!callee) {
+	if (!svc) {
 		return -EBADF;
+	}
+	/* The live instance; this waits while the service restarts. */
+	err = svc_resolve(svc, &gen, &callee);
+	if (err == -ERESTARTED) {
+		/* Told once: the next call reaches the new instance. */
+		spin_lock(&d->lock);
+		if (d->handles[handle].svc == svc) {
+			d->handles[handle].gen = gen;
+		}
+		spin_unlock(&d->lock);
+	}
+	svc_put(svc);
+	if (err) {
+		return err;
+	}
+	for (i = 0; i < DOM_MAX_EXPORTS; i++) {
+		if (READ_ONCE(callee->exports[i].used) &&
+		    callee->exports[i].name_id == name_id) {
+			exp = callee->exports[i];
+			break;
+		}
+	}
+	if (i == DOM_MAX_EXPORTS) {
+		/* The new instance does not serve it (yet): no call. */
+		dom_put(callee);
+		return -EDOMDEAD;
 	}
 	/*
 	 * The call must be one the callee's interface has, with the same
@@ -344,6 +377,7 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 		2 * IPC_WORDS;
 	memcpy(out, words, sizeof(out));
 	rkinds = f->method->res_kinds;
+	faultinj_results(d, out, rkinds);
 	/* Words past the method's results carry nothing back. */
 	for (unsigned int w = f->method->nres; w < IPC_WORDS; w++) {
 		out[w] = 0;
@@ -391,6 +425,7 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 						   "own");
 		}
 	}
+	svc_served(d);
 	leave_callee(f, true);
 	t->calls = f->prev;
 	thread_enter(t, f->caller);
@@ -426,7 +461,7 @@ void call_unwind_current(void)
 	t->calls = f->prev;
 	thread_enter(t, f->caller);
 	tf = f->saved;
-	tf.rax = (uint64_t)-EDOMDEAD;
+	tf.rax = (uint64_t)(int64_t)svc_unwind_status(f->callee);
 	tf.rdi = 0;
 	tf.rsi = 0;
 	tf.rdx = 0;

@@ -17,6 +17,7 @@
 #include "dom.h"
 #include "heap.h"
 #include "manifest.h"
+#include "svc.h"
 
 static int copy_name(struct dom *d, uint64_t name, uint64_t len, char *out,
 		     size_t outsz)
@@ -183,8 +184,8 @@ long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 	return 0;
 }
 
-const struct ipc_method_desc *call_find_method(const struct ipc_iface_desc *desc,
-					       unsigned int ordinal)
+const struct ipc_method_desc *
+call_find_method(const struct ipc_iface_desc *desc, unsigned int ordinal)
 {
 	uint32_t lo = 0;
 	uint32_t hi = desc->nmethods;
@@ -208,15 +209,18 @@ const struct ipc_method_desc *call_find_method(const struct ipc_iface_desc *desc
 	return NULL;
 }
 
-/* Put @target's export @exp in a free slot of @d's handle table. */
-static long handle_install(struct dom *d, struct dom *target, unsigned int exp)
+/* A new handle of @d to interface @name_id of service @s. */
+static long handle_install(struct dom *d, struct svc *s, uint64_t name_id)
 {
+	uint32_t gen = READ_ONCE(s->gen);
+
 	spin_lock(&d->lock);
 	for (int h = 0; h < DOM_MAX_HANDLES; h++) {
-		if (!d->handles[h].target) {
-			dom_get(target);
-			d->handles[h].target = target;
-			d->handles[h].export = exp;
+		if (!d->handles[h].svc) {
+			svc_get(s);
+			d->handles[h].svc = s;
+			d->handles[h].name_id = name_id;
+			d->handles[h].gen = gen;
 			spin_unlock(&d->lock);
 			return h;
 		}
@@ -230,7 +234,7 @@ long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp)
 	char n[32];
 	const struct manifest_iface *mi;
 	struct dom *target = NULL;
-	unsigned int exp = 0;
+	uint64_t name_id = 0;
 	uint64_t their_fp = 0;
 	long h;
 	int err = copy_name(d, name, len, n, sizeof(n));
@@ -263,7 +267,7 @@ long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp)
 			if (c->state == DOM_RUNNING && c->exports[i].used &&
 			    strcmp(c->exports[i].name, n) == 0) {
 				target = c;
-				exp = i;
+				name_id = c->exports[i].name_id;
 				their_fp = c->exports[i].fingerprint;
 				break;
 			}
@@ -283,7 +287,7 @@ long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp)
 		dom_put(target);
 		return -EBADMSG;
 	}
-	h = handle_install(d, target, exp);
+	h = handle_install(d, target->svc, name_id);
 	dom_put(target);
 	return h;
 }
@@ -294,10 +298,10 @@ void call_release_handles(struct dom *d)
 }
 
 int call_grant_handles(struct dom *from, struct dom *to, uint64_t words[],
-		       uint16_t kinds, const uint64_t types[], uint64_t *granted)
+		       uint16_t kinds, const uint64_t types[],
+		       uint64_t *granted)
 {
-	struct dom *target[IPC_WORDS] = {NULL};
-	unsigned int exp[IPC_WORDS] = {0};
+	struct svc *target[IPC_WORDS] = {NULL};
 	int err = 0;
 
 	*granted = 0;
@@ -311,18 +315,17 @@ int call_grant_handles(struct dom *from, struct dom *to, uint64_t words[],
 			continue;
 		}
 		if (words[w] >= DOM_MAX_HANDLES ||
-		    !from->handles[words[w]].target) {
+		    !from->handles[words[w]].svc) {
 			err = -EBADF;
 			break;
 		}
 		hd = &from->handles[words[w]];
-		if (hd->target->exports[hd->export].name_id != types[w]) {
+		if (hd->name_id != types[w]) {
 			err = -EINVAL; /* not the interface the method takes */
 			break;
 		}
-		target[w] = hd->target;
-		exp[w] = hd->export;
-		dom_get(target[w]);
+		target[w] = hd->svc;
+		svc_get(target[w]);
 	}
 	spin_unlock(&from->lock);
 	for (unsigned int w = 0; w < IPC_WORDS && !err; w++) {
@@ -331,7 +334,7 @@ int call_grant_handles(struct dom *from, struct dom *to, uint64_t words[],
 		if (!target[w]) {
 			continue;
 		}
-		h = handle_install(to, target[w], exp[w]);
+		h = handle_install(to, target[w], types[w]);
 		if (h < 0) {
 			err = (int)h;
 			break;
@@ -341,7 +344,7 @@ int call_grant_handles(struct dom *from, struct dom *to, uint64_t words[],
 	}
 	for (unsigned int w = 0; w < IPC_WORDS; w++) {
 		if (target[w]) {
-			dom_put(target[w]);
+			svc_put(target[w]);
 		}
 	}
 	if (err) {
@@ -354,17 +357,17 @@ int call_grant_handles(struct dom *from, struct dom *to, uint64_t words[],
 void call_revoke_handles(struct dom *d, uint64_t mask)
 {
 	for (int h = 0; h < DOM_MAX_HANDLES; h++) {
-		struct dom *t = NULL;
+		struct svc *s;
 
 		if (!(mask & (1ull << h))) {
 			continue;
 		}
 		spin_lock(&d->lock);
-		t = d->handles[h].target;
-		d->handles[h].target = NULL;
+		s = d->handles[h].svc;
+		d->handles[h].svc = NULL;
 		spin_unlock(&d->lock);
-		if (t) {
-			dom_put(t);
+		if (s) {
+			svc_put(s);
 		}
 	}
 }

@@ -19,6 +19,7 @@
 #include "console.h"
 #include "heap.h"
 #include "sheap.h"
+#include "svc.h"
 #include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
@@ -88,6 +89,9 @@ void dom_put(struct dom *d)
 	VERIFY(d->state == DOM_DEAD || d->state == DOM_LOADING);
 	for (unsigned int i = 0; i < DOM_MAX_EXPORTS; i++) {
 		kfree((void *)d->exports[i].desc);
+	}
+	if (d->svc) {
+		svc_put(d->svc);
 	}
 	kfree(d->plan);
 	kfree(d);
@@ -224,7 +228,7 @@ out_free_frames:
 void dom_unmap_mapping(struct dom *d, struct dom_mapping *m)
 {
 	aspace_unmap(d->as, m->va, m->npages, NULL);
-	for (size_t i = 0; i < m->npages; i++) {
+	for (size_t i = 0; i < m->npages && !m->borrowed; i++) {
 		pmm_free(m->frames[i], 1);
 	}
 	d->pages_used -= m->npages;
@@ -296,6 +300,58 @@ int dom_mem_map(struct dom *d, size_t npages, unsigned int prot, vaddr_t *out)
 	return err;
 }
 
+int dom_map_state(struct dom *d, const uint64_t *frames, size_t npages,
+		  vaddr_t *out)
+{
+	struct dom_mapping *m;
+	struct list_head *pos;
+	vaddr_t va;
+	size_t i;
+	int err = 0;
+
+	m = kzalloc(sizeof(*m) + npages * sizeof(paddr_t));
+	if (!m) {
+		return -ENOMEM;
+	}
+	spin_lock(&d->lock);
+	if (d->state_va) {
+		err = -EEXIST; /* another thread of ours was first */
+	} else if (d->pages_used + npages > d->mf->mem_pages) {
+		err = -EDQUOT;
+	} else if (!(va = heap_find_gap(d, npages))) {
+		err = -ENOMEM;
+	}
+	for (i = 0; !err && i < npages; i++) {
+		m->frames[i] = frames[i];
+		err = aspace_map(d->as, va + i * PAGE_SIZE, frames[i], 1,
+				 PROT_READ | PROT_WRITE | PROT_USER);
+	}
+	if (err) {
+		if (i > 0) {
+			aspace_unmap(d->as, va, i, NULL);
+		}
+		spin_unlock(&d->lock);
+		kfree(m);
+		return err;
+	}
+	m->va = va;
+	m->npages = npages;
+	m->borrowed = true;
+	list_for_each(pos, &d->mappings)
+	{
+		if (list_entry(pos, struct dom_mapping, link)->va > va) {
+			break;
+		}
+	}
+	list_insert_before(pos, &m->link);
+	d->pages_used += npages;
+	d->state_va = va;
+	d->state_npages = npages;
+	spin_unlock(&d->lock);
+	*out = va;
+	return 0;
+}
+
 int dom_mem_unmap(struct dom *d, vaddr_t va, size_t npages)
 {
 	struct list_head *pos;
@@ -309,7 +365,7 @@ int dom_mem_unmap(struct dom *d, vaddr_t va, size_t npages)
 
 		/* Only whole heap mappings; never the image or a stack. */
 		if (m->va == va && m->npages == npages &&
-		    va >= d->base + DOM_HEAP_OFF) {
+		    va >= d->base + DOM_HEAP_OFF && !m->borrowed) {
 			dom_unmap_mapping(d, m);
 			err = 0;
 			break;
@@ -557,6 +613,13 @@ static bool begin_dying(struct dom *d, enum sys_dom_end end,
 		first = true;
 	}
 	spin_unlock(&d->lock);
+	if (first && d->svc) {
+		if (end == SYS_DOM_FAILED) {
+			svc_instance_failed(d);
+		} else {
+			svc_instance_ended(d);
+		}
+	}
 	return first;
 }
 
@@ -564,6 +627,7 @@ void dom_thread_exit(int code)
 {
 	struct thread *t = thread_current();
 	struct dom *d = t->home;
+	bool ended = false;
 	bool last;
 
 	VERIFY(d != NULL);
@@ -583,8 +647,12 @@ void dom_thread_exit(int code)
 		d->state = DOM_DYING;
 		d->status.end = SYS_DOM_EXITED;
 		d->status.exit_code = code;
+		ended = true;
 	}
 	spin_unlock(&d->lock);
+	if (ended && d->svc) {
+		svc_instance_ended(d);
+	}
 	if (last) {
 		queue_for_reaper(d);
 	}
@@ -698,6 +766,9 @@ void dom_set_ready(struct dom *d)
 	spin_lock(&d->lock);
 	d->ready = true;
 	spin_unlock(&d->lock);
+	if (d->svc) {
+		svc_instance_ready(d);
+	}
 }
 
 void dom_kill(struct dom *d)
@@ -895,6 +966,9 @@ static int reaper_main(void *arg)
 			thread_sleep_ns(2 * NSEC_PER_MSEC);
 		}
 		dom_teardown(d);
+		if (d->svc) {
+			svc_instance_freed(d);
+		}
 		dom_put(d); /* the reaper's reference */
 	}
 	return 0;

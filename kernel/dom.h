@@ -40,11 +40,13 @@ struct dom_mapping {
 	struct list_head link; /* in dom->mappings, sorted by va */
 	vaddr_t va;
 	size_t npages;
+	bool borrowed; /* frames belong to someone else (the state area) */
 	paddr_t frames[];
 };
 
 struct trap_frame;
 struct thread;
+struct svc;
 struct aspace;
 struct dom;
 
@@ -67,9 +69,11 @@ struct dom_export {
 };
 
 /* A capability to call another domain's export (SYS_IFACE_CONNECT). */
+/* A capability: an interface of a service (whichever instance is live). */
 struct dom_handle {
-	struct dom *target; /* holds a reference; NULL when free */
-	unsigned int export;
+	struct svc *svc;  /* holds a reference; NULL when free */
+	uint64_t name_id; /* ipc_iface_name_id() of the interface */
+	uint32_t gen;	  /* the service generation this handle has seen */
 };
 
 struct dom {
@@ -77,6 +81,7 @@ struct dom {
 
 	/* Immutable after dom_create(): */
 	uint64_t id;
+	struct svc *svc; /* the service it is an instance of (a reference) */
 	unsigned int slot;
 	vaddr_t base; /* dom_region_base(slot) */
 	struct aspace *as;
@@ -111,6 +116,16 @@ struct dom {
 	/* Protected by sheap_lock (sheap.c): */
 	uint64_t sheap_pages; /* shared-heap pages it owns */
 
+	/* The state area (SYS_STATE_MAP), under lock: */
+	vaddr_t state_va;
+	uint64_t state_npages;
+
+	/* Fault injection (faultinj.c), atomics: */
+	uint32_t inject; /* FI_PEND_* */
+	uint64_t inject_rnd;
+	uint32_t inject_skip; /* ring-3 entries to let pass first */
+	bool restarted;	      /* a restart made it (immutable) */
+
 	/* Init (SYS_DOM_READY); the watchdog reads them racily: */
 	bool ready;
 	uint64_t start_ns;
@@ -140,6 +155,18 @@ int __must_check dom_create(const char *module, uint64_t arg,
 int __must_check dom_create_from(const char *name, const void *img, size_t size,
 				 uint64_t arg, const char *boot_str,
 				 struct dom **out);
+/*
+ * A new instance of service @svc (restart): its image was verified when
+ * the service was created, so only the ELF checks run again. With @svc
+ * NULL, as dom_create_from() (which makes a new service).
+ */
+int __must_check dom_create_instance(const char *name, const void *img,
+				     size_t size, uint64_t arg,
+				     const char *boot_str, struct svc *svc,
+				     struct dom **out);
+/* Map the @npages @frames (not @d's to free) read/write in @d's heap. */
+int dom_map_state(struct dom *d, const uint64_t *frames, size_t npages,
+		  vaddr_t *out);
 
 void dom_get(struct dom *d);
 void dom_put(struct dom *d);

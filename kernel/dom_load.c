@@ -20,6 +20,7 @@
 #include "panic.h"
 #include "pmm.h"
 #include "sig_verify.h"
+#include "svc.h"
 
 #define BOOT_STR_MAX 256
 
@@ -142,8 +143,30 @@ static int map_boot_string(struct dom *d, const char *boot, vaddr_t *out)
 	return 0;
 }
 
+static int create(const char *name, const void *img, size_t size, bool verified,
+		  uint64_t arg, const char *boot_str, struct svc *svc,
+		  struct dom **out);
+
 int dom_create_from(const char *name, const void *img, size_t size,
 		    uint64_t arg, const char *boot_str, struct dom **out)
+{
+	return create(name, img, size, false, arg, boot_str, NULL, out);
+}
+
+int dom_create_instance(const char *name, const void *img, size_t size,
+			uint64_t arg, const char *boot_str, struct svc *svc,
+			struct dom **out)
+{
+	return create(name, img, size, true, arg, boot_str, svc, out);
+}
+
+/*
+ * Load @img. With @verified, its signature was checked before and @size
+ * is the signed length (restarts, boot modules seen before).
+ */
+static int create(const char *name, const void *img, size_t size, bool verified,
+		  uint64_t arg, const char *boot_str, struct svc *svc,
+		  struct dom **out)
 {
 	struct elf_plan *plan = kzalloc(sizeof(*plan));
 	size_t signed_len;
@@ -156,7 +179,12 @@ int dom_create_from(const char *name, const void *img, size_t size,
 	if (!plan) {
 		return -ENOMEM;
 	}
-	err = sig_check_image(name, img, size, &signed_len);
+	if (verified) {
+		signed_len = size;
+		err = 0;
+	} else {
+		err = sig_check_image(name, img, size, &signed_len);
+	}
 	if (err) {
 		refuse(name, sig_error_reason(err), NULL);
 		goto out_free_plan;
@@ -202,6 +230,16 @@ int dom_create_from(const char *name, const void *img, size_t size,
 	if (err) {
 		goto out_abort;
 	}
+	if (svc) {
+		svc_get(svc);
+		d->svc = svc;
+		d->restarted = true;
+	} else {
+		err = svc_create(d, img, signed_len, arg, boot_str);
+		if (err) {
+			goto out_abort;
+		}
+	}
 	pr_info("dom: %s: starting domain %lu (%s v%u), region %#lx, "
 		"%lu image pages",
 		name, d->id, d->mf->name, d->mf->version, d->base,
@@ -220,6 +258,9 @@ int dom_create_from(const char *name, const void *img, size_t size,
 
 out_abort:
 	refuse(name, "could not be set up", errno_name(err));
+	if (d->svc) {
+		svc_instance_ended(d);
+	}
 	dom_abort_load(d);
 	dom_put(d);
 	return err;
@@ -228,17 +269,31 @@ out_free_plan:
 	return err;
 }
 
+/*
+ * Signed lengths of boot modules whose signature checked out: boot
+ * modules sit in kernel memory no domain can write, so one check each is
+ * enough (a fault campaign starts the same client a thousand times).
+ */
+static size_t module_signed_len[BOOT_MODULES_MAX];
+
 int dom_create(const char *module, uint64_t arg, const char *boot_str,
 	       struct dom **out)
 {
 	for (size_t i = 0; i < boot_info.module_count; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
+		size_t known = READ_ONCE(module_signed_len[i]);
+		int err;
 
-		if (strcmp(m->name, module) == 0) {
-			return dom_create_from(module, phys_to_virt(m->start),
-					       m->end - m->start, arg, boot_str,
-					       out);
+		if (strcmp(m->name, module) != 0) {
+			continue;
 		}
+		err = create(module, phys_to_virt(m->start),
+			     known ? known : m->end - m->start, known != 0, arg,
+			     boot_str, NULL, out);
+		if (!err && !known) {
+			WRITE_ONCE(module_signed_len[i], (*out)->image_size);
+		}
+		return err;
 	}
 	kprintf("dom: %s: refused: no boot module of that name\n", module);
 	return -ENOENT;

@@ -24,8 +24,10 @@
 #include "pmm.h"
 #include "sched.h"
 #include "sheap.h"
+#include "svc.h"
 #include "smp.h"
 #include "tests/bench/kbench.h"
+#include "tests/recovery/campaign.h"
 #include "tests/self/selftest.h"
 #include "thread.h"
 #include "time.h"
@@ -217,6 +219,7 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 	sti();
 	dom_init();
 	sheap_init();
+	svc_init();
 	call_watchdog_init();
 	print_banner();
 
@@ -224,6 +227,10 @@ __noreturn void kmain(uint32_t magic, uint32_t mbi_phys)
 	if (bench_mode) {
 		machine_exit(kbench_run() ? QEMU_EXIT_FAILURE
 					  : QEMU_EXIT_SUCCESS);
+	}
+	if (fi_campaign_requested()) {
+		machine_exit(fi_campaign_boot() ? QEMU_EXIT_FAILURE
+						: QEMU_EXIT_SUCCESS);
 	}
 	if (test_filter[0]) {
 		int r = selftest_run(test_filter);

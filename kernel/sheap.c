@@ -269,7 +269,8 @@ int sheap_cross(struct dom *caller, struct dom *callee,
 
 int sheap_ret(struct dom *callee, struct dom *caller,
 	      const uint64_t words[IPC_WORDS], uint16_t kinds,
-	      const uint64_t types[IPC_WORDS], struct rref_cross_plan *call_plan,
+	      const uint64_t types[IPC_WORDS],
+	      struct rref_cross_plan *call_plan,
 	      struct rref_cross_plan *scratch)
 {
 	int err;

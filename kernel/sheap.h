@@ -53,7 +53,8 @@ int sheap_cross(struct dom *caller, struct dom *callee,
  */
 int sheap_ret(struct dom *callee, struct dom *caller,
 	      const uint64_t words[IPC_WORDS], uint16_t kinds,
-	      const uint64_t types[IPC_WORDS], struct rref_cross_plan *call_plan,
+	      const uint64_t types[IPC_WORDS],
+	      struct rref_cross_plan *call_plan,
 	      struct rref_cross_plan *scratch);
 /* The callee failed during the call: loans go back, moves stay. */
 void sheap_unwind(struct dom *callee, struct dom *caller,

@@ -14,7 +14,9 @@
 #include "call.h"
 #include "console.h"
 #include "dom.h"
+#include "faultinj.h"
 #include "sheap.h"
+#include "svc.h"
 #include "heap.h"
 #include "panic.h"
 #include "percpu.h"
@@ -240,6 +242,7 @@ static long dispatch(struct dom *d, struct trap_frame *tf)
 	case SYS_NULL:
 		return 0;
 	case SYS_IFACE_EXPORT:
+		faultinj_init(d, tf);
 		return call_sys_export(d, a0, a1, a2, tf->r10);
 	case SYS_IFACE_CONNECT:
 		return call_sys_connect(d, a0, a1, a2);
@@ -256,6 +259,8 @@ static long dispatch(struct dom *d, struct trap_frame *tf)
 	case SYS_DOM_READY:
 		dom_set_ready(d);
 		return 0;
+	case SYS_STATE_MAP:
+		return svc_sys_state_map(d, a0);
 	default:
 		dom_fail_current(SYS_FAULT_BAD_SYSCALL, tf->rax, tf->rip, tf,
 				 "unknown system call");
@@ -274,4 +279,5 @@ void syscall_dispatch(struct trap_frame *tf)
 	__atomic_fetch_add(&t->dom->syscalls, 1, __ATOMIC_RELAXED);
 	tf->rax = (uint64_t)dispatch(t->dom, tf);
 	dom_check_alive();
+	faultinj_user_return(tf);
 }

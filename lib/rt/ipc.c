@@ -5,11 +5,20 @@
  * exports its generated dispatch function with rt_ipc_export(), which
  * enters it through rt_ipc_ret_tramp so that its return value reaches
  * SYS_CALL_RETURN as the application status.
+ *
+ * rt_ipc_call() also recovers from callee restarts on the client side
+ * (lib/abi/ipc.h, "Restarts"; idl/README.md, section 6): it records the
+ * @config calls that succeed, replays them into a restarted instance and
+ * retries @idempotent calls. The fast path costs one branch on the
+ * transport status and one on IPC_CW_CONFIG; there is no extra crossing.
  */
 #include "rt/ipc.h"
 
+#include <stdbool.h>
+
 #include "abi/errno.h"
 #include "abi/syscall.h"
+#include "base/compiler.h"
 #include "base/string.h"
 #include "rt/lock.h"
 #include "rt/rt.h"
@@ -25,8 +34,17 @@ __asm__(".globl rt_ipc_ret_tramp\n"
 	"\tud2\n"
 	".size rt_ipc_ret_tramp, . - rt_ipc_ret_tramp\n");
 
-int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
-		uint64_t out[IPC_WORDS], int32_t *app_status)
+#ifdef CORDON_HOST
+/* Host tests play the kernel (lib/rt/ipc.h). */
+static inline int sys_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
+			   uint64_t out[IPC_WORDS], int32_t *app_status)
+{
+	return rt_ipc_host_syscall(call_word, in, out, app_status);
+}
+#else
+/* One SYS_CALL, nothing else: the only way this file reaches a callee. */
+static inline int sys_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
+			   uint64_t out[IPC_WORDS], int32_t *app_status)
 {
 	register uint64_t r10 __asm__("r10") = in[2];
 	register uint64_t r8 __asm__("r8") = in[3];
@@ -47,6 +65,184 @@ int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 	*app_status = (int32_t)r8;
 	return (int)rax;
 }
+#endif /* CORDON_HOST */
+
+/* The (handle, ordinal) part of a call word. */
+#define CW_PAIR_MASK 0xffffffffull
+BUILD_ASSERT(IPC_CW_HANDLE_SHIFT == 0 && IPC_CW_ORDINAL_SHIFT == 16);
+
+/*
+ * Recorded configuration: the @config calls of this domain that returned
+ * transport status 0 and application status 0, one record per (handle,
+ * ordinal) holding the latest call word and argument words, in the order
+ * each pair was first recorded. Records are only appended or overwritten
+ * in place (handles are never closed), so an index keeps naming the same
+ * pair. When the table is full (RT_IPC_CONFIG_MAX), new pairs are not
+ * recorded (one warning).
+ */
+struct config_rec {
+	uint64_t call_word;
+	uint64_t in[IPC_WORDS];
+};
+
+/* A leaf lock, never held across a SYS_CALL or console output. */
+static struct rt_lock config_lock;
+/* Protected by config_lock: */
+static struct config_rec config_recs[RT_IPC_CONFIG_MAX];
+static unsigned int config_n;
+static bool config_full_warned;
+
+static uint16_t cw_handle(uint64_t call_word)
+{
+	return (uint16_t)(call_word >> IPC_CW_HANDLE_SHIFT);
+}
+
+static bool same_pair(uint64_t a, uint64_t b)
+{
+	return ((a ^ b) & CW_PAIR_MASK) == 0;
+}
+
+/* Records @call_word's (handle, ordinal) with @in, the latest winning. */
+static __attribute__((noinline)) void
+config_record(uint64_t call_word, const uint64_t in[IPC_WORDS])
+{
+	struct config_rec *rec = NULL;
+	bool warn = false;
+
+	rt_lock_acquire(&config_lock);
+	for (unsigned int i = 0; i < config_n; i++) {
+		if (same_pair(config_recs[i].call_word, call_word)) {
+			rec = &config_recs[i];
+			break;
+		}
+	}
+	if (!rec && config_n < RT_IPC_CONFIG_MAX) {
+		rec = &config_recs[config_n++];
+	}
+	if (rec) {
+		rec->call_word = call_word;
+		memcpy(rec->in, in, sizeof(rec->in));
+	} else if (!config_full_warned) {
+		config_full_warned = true;
+		warn = true;
+	}
+	rt_lock_release(&config_lock);
+	if (warn) {
+		printf("rt: over %u @config (handle, method) pairs; new ones "
+		       "are not replayed after a restart\n",
+		       RT_IPC_CONFIG_MAX);
+	}
+}
+
+/*
+ * Copies the first record of @handle at index *@i or later into @rec and
+ * moves *@i past it. Returns false when there is none.
+ */
+static bool config_next(uint16_t handle, unsigned int *i,
+			struct config_rec *rec)
+{
+	bool found = false;
+
+	rt_lock_acquire(&config_lock);
+	while (*i < config_n && !found) {
+		if (cw_handle(config_recs[*i].call_word) == handle) {
+			*rec = config_recs[*i];
+			found = true;
+		}
+		(*i)++;
+	}
+	rt_lock_release(&config_lock);
+	return found;
+}
+
+/*
+ * Replays the recorded configuration of @handle, in order, into the
+ * instance the handle names now; results and application statuses are
+ * discarded (a refusal is not retried). Returns 0, or the first transport
+ * error, which ends the replay.
+ */
+static int config_replay(uint16_t handle)
+{
+	uint64_t out[IPC_WORDS];
+	struct config_rec rec = {0};
+	unsigned int i = 0;
+	int32_t app;
+	int rc;
+
+	while (config_next(handle, &i, &rec)) {
+		rc = sys_call(rec.call_word, rec.in, out, &app);
+		if (rc) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The slow path of rt_ipc_call() after -ERESTARTED: replay the handle's
+ * configuration (over again if the callee restarts meanwhile), then retry
+ * an @idempotent or @config call (configuration is, by its definition in
+ * the IDL, safe to send again: it is what a restart replays); at most
+ * RT_IPC_RESTART_ROUNDS restarts.
+ */
+static __attribute__((noinline, cold)) int recover(uint64_t call_word,
+						   const uint64_t in[IPC_WORDS],
+						   uint64_t out[IPC_WORDS],
+						   int32_t *app_status)
+{
+	int rc;
+
+	for (unsigned int round = 0; round < RT_IPC_RESTART_ROUNDS; round++) {
+		rc = config_replay(cw_handle(call_word));
+		if (rc == -ERESTARTED) {
+			continue;
+		}
+		if (rc) {
+			return rc;
+		}
+		if (!(call_word & (IPC_CW_IDEMPOTENT | IPC_CW_CONFIG))) {
+			return -ERESTARTED;
+		}
+		rc = sys_call(call_word, in, out, app_status);
+		if (rc == 0) {
+			if ((call_word & IPC_CW_CONFIG) && *app_status == 0) {
+				config_record(call_word, in);
+			}
+			return 0;
+		}
+		if (rc != -ERESTARTED) {
+			return rc;
+		}
+	}
+	return -ERESTARTED;
+}
+
+int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
+		uint64_t out[IPC_WORDS], int32_t *app_status)
+{
+	int rc = sys_call(call_word, in, out, app_status);
+
+	if (likely(rc == 0)) {
+		if (unlikely(call_word & IPC_CW_CONFIG) && *app_status == 0) {
+			config_record(call_word, in);
+		}
+		return 0;
+	}
+	if (rc != -ERESTARTED) {
+		return rc;
+	}
+	return recover(call_word, in, out, app_status);
+}
+
+#ifdef CORDON_HOST
+void rt_ipc_host_forget(void)
+{
+	rt_lock_acquire(&config_lock);
+	config_n = 0;
+	config_full_warned = false;
+	rt_lock_release(&config_lock);
+}
+#endif /* CORDON_HOST */
 
 int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  const struct rref_type_info *types, uint32_t ntypes,

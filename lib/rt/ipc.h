@@ -4,7 +4,8 @@
  * the code idlc generates into build/gen/ (idl/README.md, "Generated
  * code"). Declarations only: the runtime implements them on top of the
  * kernel's SYS_IFACE_EXPORT, SYS_IFACE_CONNECT, SYS_CALL and shared heap
- * (lib/abi/ipc.h, lib/abi/syscall.h); host tests provide their own fakes.
+ * (lib/abi/ipc.h, lib/abi/syscall.h). Host tests either provide their own
+ * fakes or link lib/rt/ipc.c with a fake kernel (rt_ipc_host_syscall()).
  */
 #pragma once
 
@@ -13,6 +14,17 @@
 #include "abi/ipc.h"
 #include "abi/ipc_desc.h"
 #include "abi/rref_types.h"
+
+/* rt_ipc_call() recovery: recorded (handle, ordinal) pairs per domain. */
+#define RT_IPC_CONFIG_MAX 32u
+/* rt_ipc_call() recovery: restarts one call rides out before -ERESTARTED. */
+#define RT_IPC_RESTART_ROUNDS 8u
+
+/*
+ * Where a dispatch function entered through SYS_IFACE_EXPORT returns: it
+ * passes the returned application status to SYS_CALL_RETURN.
+ */
+void rt_ipc_ret_tramp(void);
 
 /*
  * Performs one cross-domain call (SYS_CALL): @call_word as built by
@@ -27,15 +39,49 @@
  * more whatever the outcome; only on -EBADF and -EINVAL did nothing move.
  * Borrowed rrefs are the caller's again when this returns. Result rrefs
  * are owned by the caller when this returns 0.
+ *
+ * Recovery from callee restarts (idl/README.md, section 6):
+ *  - Recording. A call whose word has IPC_CW_CONFIG and that returns 0
+ *    with application status 0 is recorded: its call word and @in, one
+ *    record per (handle, ordinal), the latest call overwriting the
+ *    record in place, records kept in the order each pair was first
+ *    recorded. The table holds RT_IPC_CONFIG_MAX pairs per domain; past
+ *    that, new pairs are not recorded and one warning line is printed.
+ *  - Replay. When a call returns -ERESTARTED, every record of its handle
+ *    is sent again, in order, to the new instance; their results and
+ *    application statuses are discarded. A replay that returns
+ *    -ERESTARTED starts the replay over; any other transport error
+ *    (-EDOMDEAD: the service was given up on) is returned at once.
+ *  - Retry. After a complete replay, a call with IPC_CW_IDEMPOTENT is sent
+ *    again and its outcome returned as if it were the first attempt (a
+ *    retried @config call that succeeds is recorded); if it returns
+ *    -ERESTARTED the replay and retry run again. Any other call returns
+ *    -ERESTARTED: it did not complete, and the new instance has the
+ *    recorded configuration.
+ *  - Bound. After RT_IPC_RESTART_ROUNDS restarts within one call, it
+ *    returns -ERESTARTED.
+ * The fast path (transport status 0) takes no lock and looks nothing up
+ * unless the call word has IPC_CW_CONFIG. The record lock is never held
+ * across a SYS_CALL, so concurrent calls on one handle may interleave with
+ * a replay: a call from another thread can reach the new instance before
+ * its configuration has been replayed, and two threads that both see the
+ * restart both replay.
  */
-/*
- * Where a dispatch function entered through SYS_IFACE_EXPORT returns: it
- * passes the returned application status to SYS_CALL_RETURN.
- */
-void rt_ipc_ret_tramp(void);
-
 int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 		uint64_t out[IPC_WORDS], int32_t *app_status);
+
+#ifdef CORDON_HOST
+/*
+ * Host builds only. The kernel's SYS_CALL, which a host test defines (a
+ * fake kernel, tests/unit/test_rt_recovery.c): rt_ipc_call() reaches the
+ * callee only through it, with the same arguments and result as a
+ * SYS_CALL.
+ */
+int rt_ipc_host_syscall(uint64_t call_word, const uint64_t in[IPC_WORDS],
+			uint64_t out[IPC_WORDS], int32_t *app_status);
+/* Host builds only: forgets every recorded @config call. */
+void rt_ipc_host_forget(void);
+#endif /* CORDON_HOST */
 
 /*
  * Exports the interface @desc (SYS_IFACE_EXPORT): calls enter

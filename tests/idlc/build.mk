@@ -11,8 +11,13 @@
 #   build/unit/test_idlc_files  golden outputs, error messages, generated
 #                               code compiled with domain and host flags,
 #                               the command line (tests/idlc/run_tests.sh)
+#   build/unit/test_rt_recovery what generated proxies rely on at a callee
+#                               restart: rt_ipc_call() (lib/rt/ipc.c)
+#                               recording and replaying @config calls and
+#                               retrying @idempotent ones, over a fake
+#                               kernel (tests/unit/test_rt_recovery.c)
 # Targets:
-#   make idlc-test              the three above
+#   make idlc-test              the four above
 #   make idlc-golden-update     rewrites tests/idlc/golden/*.{h,c}.golden
 #   make fuzz-idlc              libFuzzer on idlc_compile() for FUZZ_SECONDS
 #                               (tests/fuzz/fuzz_idlc.c)
@@ -42,6 +47,12 @@ UNIT_CFLAGS_idlc_rt := -I$(B) -I$(IDLC_RT_GEN)
 $(B)/unit/test_idlc_rt: $(IDL_H_echo) $(IDLC_RT_GEN)/everything.h \
 	lib/abi/ipc.h lib/abi/ipc_desc.h lib/abi/rref_types.h lib/rt/ipc.h
 
+# Restart recovery in the runtime, on the host: lib/rt/ipc.c reaches the
+# kernel through rt_ipc_host_syscall(), which the test defines.
+UNIT_TESTS += rt_recovery
+UNIT_SRCS_rt_recovery := tests/unit/test_rt_recovery.c lib/rt/ipc.c
+$(B)/unit/test_rt_recovery: lib/rt/ipc.h lib/rt/lock.h lib/abi/ipc.h
+
 # The file tests, wrapped as build/unit/test_idlc_files so that the unit
 # runner picks them up; the wrapper carries the compile flags.
 $(B)/unit/test_idlc_files: tests/idlc/run_tests.sh tests/idlc/random_idl.py \
@@ -61,9 +72,11 @@ $(B)/unit/test_idlc_files: tests/idlc/run_tests.sh tests/idlc/random_idl.py \
 TEST_DEPS += $(B)/unit/test_idlc_files
 
 .PHONY: idlc-test idlc-golden-update
-idlc-test: $(B)/unit/test_idlc $(B)/unit/test_idlc_rt $(B)/unit/test_idlc_files
+idlc-test: $(B)/unit/test_idlc $(B)/unit/test_idlc_rt $(B)/unit/test_idlc_files \
+		$(B)/unit/test_rt_recovery
 	@$(B)/unit/test_idlc | tail -n 1
 	@$(B)/unit/test_idlc_rt | tail -n 1
+	@$(B)/unit/test_rt_recovery | tail -n 1
 	@$(B)/unit/test_idlc_files | tail -n 1
 
 idlc-golden-update: $(B)/tools/idlc

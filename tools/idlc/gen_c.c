@@ -214,6 +214,25 @@ static void zero_out(struct idl_ctx *ctx, struct idl_buf *b,
 	}
 }
 
+/*
+ * The ipc_call_word() flags of @m, as the kernel checks them against the
+ * method's descriptor flags (lib/abi/ipc_desc.h): a call whose
+ * IPC_CW_IDEMPOTENT or IPC_CW_CONFIG bit differs fails with -EINVAL.
+ */
+static const char *call_flags(const struct idl_method *m)
+{
+	if (m->idempotent && m->config) {
+		return "IPC_CALL_IDEMPOTENT | IPC_CALL_CONFIG";
+	}
+	if (m->idempotent) {
+		return "IPC_CALL_IDEMPOTENT";
+	}
+	if (m->config) {
+		return "IPC_CALL_CONFIG";
+	}
+	return "0";
+}
+
 static void gen_proxy(struct idl_ctx *ctx, struct idl_buf *b,
 		      const struct idl_method *m)
 {
@@ -245,7 +264,7 @@ static void gen_proxy(struct idl_ctx *ctx, struct idl_buf *b,
 	cw[1] = idl_printf(ctx, "%s_ORDINAL", mu);
 	cw[2] = idl_printf(ctx, "%s_ARG_KINDS", mu);
 	cw[3] = idl_printf(ctx, "%s_RES_KINDS", mu);
-	cw[4] = m->idempotent ? "1" : "0";
+	cw[4] = call_flags(m);
 	idl_gen_list(b, 1, "idl_cw = ipc_call_word", cw, 5, ";");
 	idl_buf_puts(b, "\tidl_rc = rt_ipc_call(idl_cw, idl_in, idl_out, "
 			"app_status);\n"

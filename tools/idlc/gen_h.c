@@ -605,15 +605,27 @@ static void gen_methods(struct idl_ctx *ctx, struct idl_buf *b)
 	}
 	gen_client_struct(b, in, un);
 
-	idl_buf_printf(b,
-		       "/*\n * Client proxies. Each returns the transport "
-		       "status: 0 when the callee\n * ran, else -EBADF, "
-		       "-EINVAL (nothing moved), -EDOMDEAD or -ERESTARTED\n"
-		       " * (lib/abi/ipc.h). On 0, *app_status is the method's "
-		       "own status and the\n * out-parameters hold its "
-		       "results, whatever that status; otherwise\n"
-		       " * *app_status and every out-parameter are zeroed. No "
-		       "pointer may be NULL.\n */\n");
+	idl_buf_puts(b,
+		     "/*\n"
+		     " * Client proxies. Each returns the transport status: 0 "
+		     "when the callee\n"
+		     " * ran, else -EBADF, -EINVAL (nothing moved), -EDOMDEAD "
+		     "or -ERESTARTED\n"
+		     " * (lib/abi/ipc.h). On 0, *app_status is the method's "
+		     "own status and the\n"
+		     " * out-parameters hold its results, whatever that "
+		     "status; otherwise\n"
+		     " * *app_status and every out-parameter are zeroed. No "
+		     "pointer may be NULL.\n"
+		     " * When the callee is restarted, rt_ipc_call() "
+		     "(lib/rt/ipc.h) first replays\n"
+		     " * the @config calls made on the handle into the new "
+		     "instance, then\n"
+		     " * retries an @idempotent method; other methods return "
+		     "-ERESTARTED (the\n"
+		     " * call did not complete), as does any method after "
+		     "repeated restarts.\n"
+		     " */\n");
 	for (uint32_t i = 0; i < itf->nmethods; i++) {
 		const struct idl_method *m = &itf->methods[i];
 		uint32_t n;

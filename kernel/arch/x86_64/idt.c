@@ -15,6 +15,7 @@
 #include "backtrace.h"
 #include "console.h"
 #include "dom.h"
+#include "faultinj.h"
 #include "percpu.h"
 #include "panic.h"
 #include "sched.h"
@@ -267,5 +268,6 @@ void trap_dispatch(struct trap_frame *tf)
 	/* A thread of a dying domain leaves instead of returning to it. */
 	if (trap_from_user(tf)) {
 		dom_check_alive();
+		faultinj_user_return(tf);
 	}
 }

@@ -16,8 +16,8 @@
 #include "tests/call/callrt.h"
 #include "gen/echo.h"
 
-#define HAVE (SYS_RREF_EXISTS | SYS_RREF_OWNED | SYS_RREF_MAPPED | \
-	      SYS_RREF_WRITABLE)
+#define HAVE \
+	(SYS_RREF_EXISTS | SYS_RREF_OWNED | SYS_RREF_MAPPED | SYS_RREF_WRITABLE)
 
 /* Fails the scenario with @code when @cond is false, saying where. */
 #define EXPECT(cond, code)                                                \
@@ -257,8 +257,8 @@ static int scen_grant(struct echo_client *c)
 	EXPECT(back.handle != 0xffff && back.handle != c->handle, 201);
 	EXPECT(echo_ping(&back, 9, &v, &app) == 0 && v == (9 ^ 0x1000), 202);
 	/* A handle we do not have cannot be passed. */
-	EXPECT(echo_relay(c, (struct echo_client){.handle = 15}, &back,
-			  &app) == -EBADF,
+	EXPECT(echo_relay(c, (struct echo_client){.handle = 15}, &back, &app) ==
+		       -EBADF,
 	       203);
 	return 0;
 }

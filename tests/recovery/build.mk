@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: MIT
+# Recovery: restarts of failed domains (recovery_tests.c) and the
+# fault-injection campaign (campaign.c), with domains/ramblk as the
+# target and tests/recovery/blkclient as the load.
+KERNEL_SRCS += tests/recovery/campaign.c tests/recovery/recovery_tests.c
+
+# make faultinject N=1000 SEED=1: a full campaign, table on stdout.
+N ?= 1000
+SEED ?= 1
+.PHONY: faultinject
+faultinject: $(B)/cordon.iso
+	@$(PYTHON) tools/faultinject.py --build $(B) --qemu "$(QEMU)" \
+		--n $(N) --seed $(SEED)

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Recovery tests: a RAM block device (domains/ramblk) whose driver is
+ * failed again and again while a client reads every block back byte for
+ * byte; the client must never see an error (its runtime replays @config
+ * and retries @idempotent calls), the blocks must survive (the state
+ * area), and everything must be freed at the end (the runner's leak
+ * checks, services included). Then a service that keeps failing is given
+ * up on, and a short fault-injection campaign with a fixed seed.
+ */
+#include "abi/errno.h"
+#include "dom.h"
+#include "faultinj.h"
+#include "svc.h"
+#include "tests/recovery/campaign.h"
+#include "tests/self/selftest.h"
+#include "thread.h"
+#include "time.h"
+
+#define WAIT (30 * NSEC_PER_SEC)
+#define WRITE_FIRST (1ull << 32)
+
+struct rec_env {
+	struct dom *blk;
+	struct svc *svc;
+	uint64_t live0;
+	struct svc_stats sv0;
+};
+
+static bool start_ramblk(struct selftest_ctx *st_ctx, struct rec_env *e)
+{
+	struct dom_stats ds;
+	struct dom *w = NULL;
+	struct sys_dom_status st;
+
+	dom_get_stats(&ds);
+	e->live0 = ds.live_domains;
+	svc_get_stats(&e->sv0);
+	ST_CHECK(dom_create("ramblk.elf", 0, "", &e->blk) == 0, "ramblk");
+	if (!e->blk) {
+		return false;
+	}
+	e->svc = e->blk->svc;
+	svc_get(e->svc);
+	/* Write every block once; the readers check them. */
+	ST_CHECK(dom_create("blkclient.elf", WRITE_FIRST | 1, "", &w) == 0,
+		 "writer");
+	if (!w) {
+		return false;
+	}
+	ST_CHECK(dom_wait(w, WAIT, &st) == 0 && st.end == SYS_DOM_EXITED &&
+			 st.exit_code == 0,
+		 "writer: end %u exit %ld", st.end, st.exit_code);
+	dom_put(w);
+	return st.exit_code == 0;
+}
+
+static void stop_ramblk(struct selftest_ctx *st_ctx, struct rec_env *e)
+{
+	struct dom *cur = svc_current(e->svc);
+	struct svc_stats sv;
+
+	if (cur) {
+		dom_stop(cur, WAIT);
+		dom_put(cur);
+	}
+	dom_put(e->blk);
+	svc_put(e->svc);
+	ST_CHECK(dom_wait_freed(e->live0, WAIT), "domains were not freed");
+	thread_sleep_ns(10 * NSEC_PER_MSEC);
+	svc_get_stats(&sv);
+	ST_CHECK(sv.live == e->sv0.live, "services %lu -> %lu", e->sv0.live,
+		 sv.live);
+}
+
+/* Wait for a ready instance other than @old; returns it (a reference). */
+static struct dom *next_instance(struct svc *s, struct dom *old)
+{
+	uint64_t deadline = time_ns() + WAIT;
+
+	while (time_ns() < deadline) {
+		struct dom *d = svc_current(s);
+
+		if (d && d != old && READ_ONCE(d->ready)) {
+			return d;
+		}
+		if (d) {
+			dom_put(d);
+		}
+		thread_sleep_ns(NSEC_PER_MSEC);
+	}
+	return NULL;
+}
+
+SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
+{
+	struct rec_env e = {0};
+	struct dom *reader = NULL;
+	struct sys_dom_status st;
+	uint32_t restarts0;
+
+	if (!start_ramblk(ST_CTX, &e)) {
+		goto out;
+	}
+	restarts0 = e.svc->restarts;
+	ST_CHECK(dom_create("blkclient.elf", 40, "", &reader) == 0, "reader");
+	/* Fail the driver ten times under the reader. */
+	for (int i = 0; i < 10 && reader; i++) {
+		struct dom *cur = next_instance(e.svc, NULL);
+
+		ST_CHECK(cur != NULL, "no ramblk instance %d", i);
+		if (!cur) {
+			break;
+		}
+		thread_sleep_ns(15 * NSEC_PER_MSEC);
+		ST_CHECK(faultinj_arm(cur, FI_CRASH, (uint64_t)i, NULL,
+				      NULL) == 0,
+			 "arm %d", i);
+		dom_put(next_instance(e.svc, cur));
+		dom_put(cur);
+	}
+	if (reader) {
+		ST_CHECK(dom_wait(reader, WAIT, &st) == 0, "reader hung");
+		ST_CHECK(st.end == SYS_DOM_EXITED && st.exit_code == 0,
+			 "reader saw an error: end %u exit %ld", st.end,
+			 st.exit_code);
+		dom_put(reader);
+	}
+	ST_CHECK(e.svc->restarts >= restarts0 + 10, "only %u restarts",
+		 e.svc->restarts - restarts0);
+	ST_CHECK(e.svc->recovery_ns > 0, "no recovery time recorded");
+out:
+	stop_ramblk(ST_CTX, &e);
+}
+
+SELFTEST(recovery_crash_in_restarted_init_then_recovers, SELFTEST_LONG)
+{
+	struct rec_env e = {0};
+	struct dom *reader = NULL;
+	struct dom *cur;
+	struct sys_dom_status st;
+
+	if (!start_ramblk(ST_CTX, &e)) {
+		goto out;
+	}
+	cur = svc_current(e.svc);
+	ST_CHECK(cur && faultinj_arm(cur, FI_INIT_CRASH, 1, NULL, NULL) == 0,
+		 "arm");
+	ST_CHECK(dom_create("blkclient.elf", 3, "", &reader) == 0, "reader");
+	if (reader) {
+		ST_CHECK(dom_wait(reader, WAIT, &st) == 0 &&
+				 st.end == SYS_DOM_EXITED && st.exit_code == 0,
+			 "reader: end %u exit %ld", st.end, st.exit_code);
+		dom_put(reader);
+	}
+	/* Two new instances: one failed its init, the next serves. */
+	ST_CHECK(e.svc->restarts >= 2, "%u restarts", e.svc->restarts);
+	if (cur) {
+		dom_put(cur);
+	}
+out:
+	stop_ramblk(ST_CTX, &e);
+}
+
+SELFTEST(recovery_crash_loop_is_given_up_loudly, SELFTEST_LONG)
+{
+	struct rec_env e = {0};
+	struct dom *reader = NULL;
+	struct dom *cur;
+	struct sys_dom_status st;
+	struct svc_stats sv;
+	uint64_t deadline;
+
+	if (!start_ramblk(ST_CTX, &e)) {
+		goto out;
+	}
+	cur = svc_current(e.svc);
+	ST_CHECK(cur && faultinj_arm(cur, FI_CRASH_LOOP, 1, NULL, NULL) == 0,
+		 "arm");
+	ST_CHECK(dom_create("blkclient.elf", 3, "", &reader) == 0, "reader");
+	deadline = time_ns() + WAIT;
+	while (READ_ONCE(e.svc->state) != SVC_GONE && time_ns() < deadline) {
+		thread_sleep_ns(NSEC_PER_MSEC);
+	}
+	ST_CHECK(READ_ONCE(e.svc->state) == SVC_GONE, "not given up");
+	svc_get_stats(&sv);
+	ST_CHECK(sv.gave_up > e.sv0.gave_up, "not counted as given up");
+	if (reader) {
+		/* Its calls now fail for good: it must say so. */
+		ST_CHECK(dom_wait(reader, WAIT, &st) == 0 &&
+				 st.end == SYS_DOM_EXITED && st.exit_code != 0,
+			 "reader: end %u exit %ld", st.end, st.exit_code);
+		dom_put(reader);
+	}
+	if (cur) {
+		dom_put(cur);
+	}
+out:
+	stop_ramblk(ST_CTX, &e);
+}
+
+SELFTEST(faultinject_short_campaign, SELFTEST_LONG)
+{
+	static struct fi_result res;
+	int err = fi_campaign(28, 42, &res);
+
+	ST_CHECK(err == 0, "leaks: pages %ld bytes %ld rrefs %ld services %ld",
+		 res.leaked_pages, res.leaked_bytes, res.leaked_rrefs,
+		 res.leaked_services);
+	for (int k = 0; k < FI_NKINDS; k++) {
+		const struct fi_row *r = &res.rows[k];
+
+		ST_CHECK(r->contained == r->injected, "%s: %lu of %lu contained",
+			 faultinj_name((enum fi_kind)k), r->contained,
+			 r->injected);
+	}
+	/* Plain crashes must be invisible to the client. */
+	ST_CHECK(res.rows[FI_CRASH].recovered == res.rows[FI_CRASH].injected,
+		 "crashes: %lu of %lu recovered transparently",
+		 res.rows[FI_CRASH].recovered, res.rows[FI_CRASH].injected);
+	ST_CHECK(res.setup_failures == 0, "%lu setup failures",
+		 res.setup_failures);
+}
