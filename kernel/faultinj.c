@@ -42,6 +42,8 @@ static void arm(struct dom *d, uint32_t bits)
 void faultinj_disarm(struct dom *d)
 {
 	__atomic_store_n(&d->inject, 0, __ATOMIC_RELEASE);
+	/* Init crashes meant for the instances after this one, too. */
+	__atomic_store_n(&d->svc->inject_init, 0, __ATOMIC_RELEASE);
 }
 
 /* The byte at @va of @d's code, through the direct map; NULL if none. */

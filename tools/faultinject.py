@@ -62,6 +62,13 @@ def main():
         f.write("\n".join(table) + "\n")
     for line in table:
         print(line)
+    print("# median-tsc: TSC ticks from the failure to the first call the "
+          "new instance served" + (" (= instructions: -icount shift=0)"
+                                   if args.icount else
+                                   " (TCG without --icount: emulated "
+                                   "cycles, relative only)"))
+    print("# median-ms: the same in emulated wall time; it includes the "
+          "restart backoff (ramblk: 10 ms first)")
     print(f"faultinject: wall time {wall:.0f} s", flush=True)
     text = "\n".join(t for _, t in boot.lines)
     if boot.timed_out:

@@ -163,9 +163,8 @@ static void one(struct bench_state *bs, enum fi_kind k, uint64_t rnd,
 			faultinj_undo_code(target, undo_va, undo_byte);
 		}
 	}
-	kprintf("faultinject: %s: armed %d, %s, client %s (end %u code "
-		"%ld)\n",
-		faultinj_name(k), armed,
+	kprintf("fi #%lu %s: armed %d, %s, client %s (end %u code %ld)\n",
+		row->injected, faultinj_name(k), armed,
 		manifested ? "manifested" : "no effect",
 		client_ok ? "ok" : "saw it", st.end, st.exit_code);
 	if (target) {
@@ -216,7 +215,7 @@ static void print_table(uint64_t n, uint64_t seed, struct fi_result *res)
 	kprintf("FAULTINJECT seed=%lu injections=%lu\n", seed, n);
 	kprintf("FAULTINJECT %-20s %8s %10s %9s %9s %8s %7s %12s %9s\n",
 		"kind", "injected", "manifested", "contained", "recovered",
-		"visible", "panics", "median-insns", "median-ms");
+		"visible", "panics", "median-tsc", "median-ms");
 	for (int k = 0; k < FI_NKINDS; k++) {
 		struct fi_row *r = &res->rows[k];
 		uint64_t nrec = r->nrec;
