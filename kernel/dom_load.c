@@ -234,6 +234,7 @@ static int create(const char *name, const void *img, size_t size, bool verified,
 		svc_get(svc);
 		d->svc = svc;
 		d->restarted = true;
+		svc_attach(d);
 	} else {
 		err = svc_create(d, img, signed_len, arg, boot_str);
 		if (err) {

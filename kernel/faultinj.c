@@ -118,8 +118,8 @@ void faultinj_undo_code(struct dom *d, uint64_t va, uint8_t byte)
 	spin_unlock(&d->lock);
 }
 
-int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd,
-		 uint64_t *undo_va, uint8_t *undo_byte)
+int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd, uint64_t *undo_va,
+		 uint8_t *undo_byte)
 {
 	if (READ_ONCE(d->state) != DOM_RUNNING) {
 		return -EINVAL;
@@ -158,8 +158,8 @@ int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd,
 /* Take @bit off @d's pending set; true if this thread got it. */
 static bool claim(struct dom *d, uint32_t bit)
 {
-	return (__atomic_fetch_and(&d->inject, ~bit, __ATOMIC_ACQ_REL) &
-		bit) != 0;
+	return (__atomic_fetch_and(&d->inject, ~bit, __ATOMIC_ACQ_REL) & bit) !=
+	       0;
 }
 
 void faultinj_user_return(struct trap_frame *tf)

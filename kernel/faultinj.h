@@ -53,8 +53,8 @@ const char *faultinj_name(enum fi_kind k);
  * *@undo_va and *@undo_byte (if not NULL) say how to take it back.
  * Returns 0, or -EINVAL if @d cannot take it (no code, not running).
  */
-int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd,
-		 uint64_t *undo_va, uint8_t *undo_byte);
+int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd, uint64_t *undo_va,
+		 uint8_t *undo_byte);
 /* Put back a code byte of @d (a flip that did nothing visible). */
 void faultinj_undo_code(struct dom *d, uint64_t va, uint8_t byte);
 /* Disarm whatever is still pending on @d. */

@@ -95,8 +95,8 @@ static struct dom *take_cur(struct svc *s)
 }
 
 /* May @s come back once more? Counts the failure; lock held. */
-static bool may_restart(struct svc *s, const struct manifest *mf,
-			uint64_t now, const char **why)
+static bool may_restart(struct svc *s, const struct manifest *mf, uint64_t now,
+			const char **why)
 {
 	if (mf->restart == MANIFEST_RESTART_NEVER) {
 		*why = "its manifest says never restart";
@@ -226,6 +226,20 @@ void svc_served(struct dom *d)
 	spin_unlock(&s->wq.lock);
 }
 
+void svc_attach(struct dom *d)
+{
+	struct svc *s = d->svc;
+
+	dom_get(d);
+	spin_lock(&s->wq.lock);
+	VERIFY(s->cur == NULL);
+	s->cur = d;
+	s->gen++;
+	s->restarts++;
+	s->state = SVC_LIVE;
+	spin_unlock(&s->wq.lock);
+}
+
 /* Re-create @s from its image; runs on the restarter thread. */
 static void restart_one(struct svc *s)
 {
@@ -235,31 +249,27 @@ static void restart_one(struct svc *s)
 
 	spin_lock(&s->wq.lock);
 	s->queued = false;
-	keep = s->state == SVC_RESTARTING;
+	keep = s->state == SVC_RESTARTING && !s->cur;
 	spin_unlock(&s->wq.lock);
 	if (keep) {
+		/* The new instance attaches itself before it runs. */
 		err = dom_create_instance(s->module, s->image, s->image_size,
 					  s->arg, s->boot, s, &d);
-		spin_lock(&s->wq.lock);
 		if (err) {
-			s->state = SVC_GONE;
+			spin_lock(&s->wq.lock);
+			if (!s->cur) {
+				s->state = SVC_GONE;
+			}
 			waitq_wake_all(&s->wq);
-		} else {
-			s->cur = d; /* dom_create_instance's reference */
-			s->gen++;
-			s->restarts++;
-			s->state = SVC_LIVE;
-			waitq_wake_all(&s->wq);
-		}
-		spin_unlock(&s->wq.lock);
-		if (err) {
+			spin_unlock(&s->wq.lock);
 			kprintf("\n*** SERVICE GIVEN UP: module %s: restart "
 				"failed: %s\n",
 				s->module, errno_name(err));
 		} else {
 			pr_info("svc: %s restarted as domain %lu "
 				"(generation %u)",
-				s->module, d->id, s->gen);
+				s->module, d->id, READ_ONCE(s->gen));
+			dom_put(d);
 		}
 		spin_lock(&restart_wq.lock);
 		if (err) {
@@ -341,8 +351,8 @@ int svc_resolve(struct svc *s, uint32_t *gen, struct dom **out)
 			err = -EDOMDEAD;
 			break;
 		}
-		(void)waitq_wait_timeout(&s->wq, MIN(deadline - now,
-						     10 * NSEC_PER_MSEC));
+		(void)waitq_wait_timeout(
+			&s->wq, MIN(deadline - now, 10 * NSEC_PER_MSEC));
 	}
 	if (!err && *gen != s->gen) {
 		*gen = s->gen;

@@ -54,10 +54,10 @@ struct svc {
 
 	/* Protected by wq.lock (the service's lock): */
 	enum svc_state state;
-	struct dom *cur;  /* current instance (a reference), or NULL */
-	uint32_t gen;	  /* instance number, 0 for the first */
-	struct waitq wq;  /* callers waiting for an instance */
-	uint32_t restarts;	  /* all restarts so far */
+	struct dom *cur;    /* current instance (a reference), or NULL */
+	uint32_t gen;	    /* instance number, 0 for the first */
+	struct waitq wq;    /* callers waiting for an instance */
+	uint32_t restarts;  /* all restarts so far */
 	uint32_t in_window; /* failures in the window with no call served */
 	uint64_t window_start_ns; /* when the window began */
 	uint64_t fail_ns;	  /* when the instance being replaced failed */
@@ -91,6 +91,12 @@ int svc_create(struct dom *d, const void *image, size_t image_size,
 void svc_get(struct svc *s);
 void svc_put(struct svc *s);
 
+/*
+ * @d, a new instance of a restarting @d->svc, becomes its current one,
+ * before any of its threads runs (so that its own failure, however
+ * early, is seen as a failure of the service).
+ */
+void svc_attach(struct dom *d);
 /* @d failed (@d->svc decides whether it comes back). */
 void svc_instance_failed(struct dom *d);
 /* @d ended without failing (exit or kill): the service is gone. */

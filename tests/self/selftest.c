@@ -13,6 +13,7 @@
 #include "heap.h"
 #include "pmm.h"
 #include "sheap.h"
+#include "svc.h"
 #include "thread.h"
 #include "time.h"
 
@@ -100,6 +101,8 @@ int selftest_run(const char *filter)
 		struct heap_stats hs1;
 		struct sheap_stats sh0;
 		struct sheap_stats sh1;
+		struct svc_stats sv0;
+		struct svc_stats sv1;
 		size_t pages0;
 		size_t pages1;
 		uint64_t threads0;
@@ -111,6 +114,7 @@ int selftest_run(const char *filter)
 		}
 		idx++;
 		sheap_get_stats(&sh0);
+		svc_get_stats(&sv0);
 		heap_stats(&hs0);
 		pages0 = pmm_free_pages();
 		threads0 = thread_count();
@@ -124,6 +128,7 @@ int selftest_run(const char *filter)
 		heap_stats(&hs1);
 		pages1 = pmm_free_pages();
 		sheap_get_stats(&sh1);
+		svc_get_stats(&sv1);
 		if (!(t->flags & SELFTEST_NO_LEAK_CHECK) && !ra.ctx.skipped) {
 			if (hs1.bytes_in_use != hs0.bytes_in_use) {
 				selftest_fail(&ra.ctx, t->file, 0,
@@ -142,6 +147,11 @@ int selftest_run(const char *filter)
 					      "%lu -> %lu)",
 					      sh0.live, sh1.live, sh0.pages,
 					      sh1.pages);
+			}
+			if (sv1.live != sv0.live) {
+				selftest_fail(&ra.ctx, t->file, 0,
+					      "leak: services %lu -> %lu",
+					      sv0.live, sv1.live);
 			}
 			if (thread_count() != threads0) {
 				selftest_fail(&ra.ctx, t->file, 0,
