@@ -213,9 +213,9 @@ static void print_table(uint64_t n, uint64_t seed, struct fi_result *res)
 
 	memset(&tot, 0, sizeof(tot));
 	kprintf("FAULTINJECT seed=%lu injections=%lu\n", seed, n);
-	kprintf("FAULTINJECT %-20s %8s %10s %9s %9s %8s %7s %12s %9s\n",
-		"kind", "injected", "manifested", "contained", "recovered",
-		"visible", "panics", "median-tsc", "median-ms");
+	kprintf("FAULTINJECT %-20s %8s %10s %9s %9s %8s %7s %12s %9s\n", "kind",
+		"injected", "manifested", "contained", "recovered", "visible",
+		"panics", "median-tsc", "median-ms");
 	for (int k = 0; k < FI_NKINDS; k++) {
 		struct fi_row *r = &res->rows[k];
 		uint64_t nrec = r->nrec;

@@ -17,9 +17,9 @@
 
 struct fi_row {
 	uint64_t injected;
-	uint64_t manifested; /* the instance failed, or the client noticed */
-	uint64_t contained;  /* no domain but the target failed */
-	uint64_t recovered;  /* manifested, and the client saw nothing */
+	uint64_t manifested;	/* the instance failed, or the client noticed */
+	uint64_t contained;	/* no domain but the target failed */
+	uint64_t recovered;	/* manifested, and the client saw nothing */
 	uint64_t client_errors; /* client runs that did not end with 0 */
 	uint64_t nrec;		/* recovery times recorded */
 	uint64_t rec_tsc[64];	/* the first 64, for the median */

@@ -113,8 +113,8 @@ SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
 			break;
 		}
 		thread_sleep_ns(15 * NSEC_PER_MSEC);
-		ST_CHECK(faultinj_arm(cur, FI_CRASH, (uint64_t)i, NULL,
-				      NULL) == 0,
+		ST_CHECK(faultinj_arm(cur, FI_CRASH, (uint64_t)i, NULL, NULL) ==
+				 0,
 			 "arm %d", i);
 		dom_put(next_instance(e.svc, cur));
 		dom_put(cur);
@@ -210,7 +210,8 @@ SELFTEST(faultinject_short_campaign, SELFTEST_LONG)
 	for (int k = 0; k < FI_NKINDS; k++) {
 		const struct fi_row *r = &res.rows[k];
 
-		ST_CHECK(r->contained == r->injected, "%s: %lu of %lu contained",
+		ST_CHECK(r->contained == r->injected,
+			 "%s: %lu of %lu contained",
 			 faultinj_name((enum fi_kind)k), r->contained,
 			 r->injected);
 	}
