@@ -252,9 +252,12 @@ static void restart_one(struct svc *s)
 	keep = s->state == SVC_RESTARTING && !s->cur;
 	spin_unlock(&s->wq.lock);
 	if (keep) {
+		uint64_t t0 = rdtsc();
+
 		/* The new instance attaches itself before it runs. */
 		err = dom_create_instance(s->module, s->image, s->image_size,
 					  s->arg, s->boot, s, &d);
+		s->create_tsc = rdtsc() - t0;
 		if (err) {
 			spin_lock(&s->wq.lock);
 			if (!s->cur) {

@@ -65,6 +65,7 @@ struct svc {
 	bool recovering;	   /* no call served since the last failure */
 	uint64_t recovery_ns;	   /* failure to first served call, last one */
 	uint64_t recovery_tsc;	   /* the same in TSC ticks (insns, icount) */
+	uint64_t create_tsc;	   /* TSC ticks of the last re-creation */
 	struct list_head due_link; /* in the restarter's queue */
 	uint64_t due_ns;	   /* when to restart */
 	bool queued;

@@ -78,7 +78,9 @@ EVENT_NOTES = [
 ]
 
 
-REQUIRED = ["direct_call", "null_syscall", "cpu_pcid"] + [
+REQUIRED = ["direct_call", "null_syscall", "cpu_pcid", "null_call_raw",
+            "restart_to_first_call", "restart_to_first_call_time",
+            "restart_recreate"] + [
     n for c in CALLS for n in (c["name"], c["local"]) if n] + [
     f"events_{c['name']}_{k}" for c in CALLS
     for k in ("syscalls", "pt_switches", "tlb_flushes")]
@@ -209,6 +211,35 @@ def main():
                       round(bounce - ping, 1)},
             "(echo_batch32_call - echo_ping_call) / 33 objects, each "
             "moved there and back")
+    ncall = got.get("null_call", (None,))[0]
+    raw = got.get("null_call_raw", (None,))[0]
+    # restart_to_first_call is in TSC ticks, not all instructions.
+    if None not in (ncall, raw):
+        row("null_call_raw", raw, "insns", {"null_call": ncall},
+            "calltest.ADD by a bare SYSCALL: no runtime, no restart "
+            "handling")
+        row("recovery_path_cost", round(ncall - raw, 1), "insns",
+            {"RedLeaf_shadow - RedLeaf_null":
+             peers["RedLeaf_shadow"]["cycles"] -
+             peers["RedLeaf_null"]["cycles"]},
+            "null_call - null_call_raw: what the runtime's restart "
+            "handling (config replay, retry) costs a call that succeeds; "
+            "RedLeaf routes every call through a shadow domain instead")
+    rec = got.get("restart_to_first_call", (None,))[0]
+    if rec is not None:
+        row("restart_to_first_call", rec, "ticks", None,
+            "ramblk crashed under a reading client: failure to the first "
+            "call its new instance serves (teardown, backoff, re-creation, "
+            "init); best of 5. TSC ticks: the 10 ms backoff is idle time, "
+            "which -icount counts as 1 tick per ns, so ~10M of this is "
+            "waiting, the rest instructions")
+        row("restart_to_first_call_time",
+            got["restart_to_first_call_time"][0], "us", None,
+            "the same in emulated time, backoff included")
+        row("restart_recreate", got["restart_recreate"][0], "insns",
+            {"dom_load": got.get("dom_load", (None,))[0]},
+            "re-creating the instance from its verified image (no "
+            "signature check)")
     for name in ("dom_verify", "dom_elf_check", "dom_load"):
         if name in got:
             row(name, got[name][0], got[name][1],

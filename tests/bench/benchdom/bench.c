@@ -126,6 +126,33 @@ static int op_calltest(struct bench *b, uint64_t i)
 	return 0;
 }
 
+/*
+ * The same call by a bare SYSCALL: no runtime, so no restart handling
+ * (config replay, retry). The difference to null_call is what the
+ * recovery path costs a call that succeeds.
+ */
+static int op_calltest_raw(struct bench *b, uint64_t i)
+{
+	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r8 __asm__("r8") = 0;
+	uint64_t rdi =
+		ipc_call_word((uint16_t)b->calltest, CALLTEST_ADD, 0, 0, 0);
+	uint64_t rsi = i;
+	uint64_t rdx = 2;
+	int64_t rax = SYS_CALL;
+
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx),
+			   "+r"(r10), "+r"(r8)
+			 :
+			 : "rcx", "r11", "memory");
+	if (rax || r8 || rdi != i + 2) {
+		return fail(b, "raw calltest.ADD: wrong status or sum",
+			    rax ? rax : (int64_t)r8);
+	}
+	return 0;
+}
+
 static int op_ping(struct bench *b, uint64_t i)
 {
 	uint64_t v = 0;
@@ -254,6 +281,7 @@ static const struct bench_fig figs[] = {
 	{"direct_call", op_direct, BENCH_ITERS_NULL, BENCH_SCEN_TIMING},
 	{"null_syscall", op_syscall, BENCH_ITERS_NULL, BENCH_SCEN_SYSCALL},
 	{"null_call", op_calltest, BENCH_ITERS_NULL, BENCH_SCEN_CALLTEST},
+	{"null_call_raw", op_calltest_raw, BENCH_ITERS_NULL, BENCH_SCEN_TIMING},
 	{"echo_ping_call", op_ping, BENCH_ITERS_NULL, BENCH_SCEN_PING},
 	{"echo_ping_local", op_local_ping, BENCH_ITERS_NULL, BENCH_SCEN_TIMING},
 	{"echo_bounce_call", op_bounce, BENCH_ITERS_RREF, BENCH_SCEN_BOUNCE},
