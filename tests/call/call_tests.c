@@ -133,6 +133,11 @@ SELFTEST(call_bad_handle_is_ebadf, SELFTEST_SHORT)
 	run(ST_CTX, 7, false, DOM_RUNNING, DOM_RUNNING);
 }
 
+SELFTEST(call_export_refuses_malformed_descriptors, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_BAD_EXPORT, false, DOM_RUNNING, DOM_RUNNING);
+}
+
 SELFTEST(call_kinds_must_match_descriptor, SELFTEST_SHORT)
 {
 	run(ST_CTX, SCEN_BAD_KINDS, false, DOM_RUNNING, DOM_RUNNING);

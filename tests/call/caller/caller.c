@@ -47,6 +47,58 @@ static int echo_scenario(void)
 	return 0;
 }
 
+static int64_t try_export(const void *desc)
+{
+	return syscall4(SYS_IFACE_EXPORT, (uint64_t)desc, (uint64_t)dom_main, 0,
+			(uint64_t)rt_ipc_ret_tramp);
+}
+
+/*
+ * Malformed descriptors are refused (-EINVAL) before anything else, and
+ * a well-formed one the manifest does not declare gets -EPERM.
+ */
+static int bad_exports(void)
+{
+	static struct calltest_desc d = CALLTEST_DESC("calltest", CALLTEST_FP);
+	static const struct calltest_desc good =
+		CALLTEST_DESC("calltest", CALLTEST_FP);
+
+	d.h.name[0] = 'X'; /* not [a-z][a-z0-9_]* */
+	if (try_export(&d) != -EINVAL) {
+		return 40;
+	}
+	d = good;
+	d.m[3].ordinal = 1; /* not sorted */
+	if (try_export(&d) != -EINVAL) {
+		return 41;
+	}
+	d = good;
+	d.m[0].arg_kinds = 7; /* no such kind */
+	if (try_export(&d) != -EINVAL) {
+		return 42;
+	}
+	d = good;
+	d.m[0].nargs = 9;
+	if (try_export(&d) != -EINVAL) {
+		return 43;
+	}
+	d = good;
+	d.h.nmethods = 100000; /* more than the limit, and than the object */
+	if (try_export(&d) != -EINVAL) {
+		return 44;
+	}
+	d = good;
+	d.m[2].flags = 0x80;
+	if (try_export(&d) != -EINVAL) {
+		return 45;
+	}
+	if (try_export((const void *)0x10) != -EFAULT) {
+		return 46;
+	}
+	/* Well formed, but our manifest exports nothing. */
+	return try_export(&good) == -EPERM ? 0 : 47;
+}
+
 static uint64_t cw(int64_t h, unsigned int ord)
 {
 	return ipc_call_word((uint16_t)h, (uint16_t)ord, 0, 0, 0);
@@ -72,6 +124,8 @@ int dom_main(uint64_t scen, const char *boot)
 		return rref_scenario(scen, h);
 	}
 	switch (scen) {
+	case SCEN_BAD_EXPORT:
+		return bad_exports();
 	case SCEN_IDL_ECHO:
 		return echo_scenario();
 	case SCEN_HANG:
