@@ -5,9 +5,11 @@
 KERNEL_SRCS += tests/recovery/campaign.c tests/recovery/recovery_tests.c
 
 # make faultinject N=1000 SEED=1: a full campaign, table on stdout.
+# ICOUNT=1 runs under -icount shift=0, so recovery times are instructions.
 N ?= 1000
 SEED ?= 1
+ICOUNT ?= 0
 .PHONY: faultinject
 faultinject: $(B)/cordon.iso
 	@$(PYTHON) tools/faultinject.py --build $(B) --qemu "$(QEMU)" \
-		--n $(N) --seed $(SEED)
+		--n $(N) --seed $(SEED) $(if $(filter 1,$(ICOUNT)),--icount)

@@ -138,15 +138,26 @@ static void one(struct bench_state *bs, enum fi_kind k, uint64_t rnd,
 	bool client_ok;
 	int armed;
 
-	if (dom_create("blkclient.elf", CLIENT_ROUNDS, "", &client)) {
-		return;
-	}
-	row->injected++;
-	/* Early in the client's work; the injector picks the point. */
-	thread_sleep_ns((1 + rnd % 3) * NSEC_PER_MSEC);
+	/*
+	 * Arm first, then start the load: the client's calls carry the
+	 * fault out at a random one of the next ring-3 entries into the
+	 * target (faultinj.c), so it lands while the client is working
+	 * however fast the client runs.
+	 */
 	target = svc_current(bs->svc);
 	armed = target ? faultinj_arm(target, k, rnd, &undo_va, &undo_byte)
 		       : -EINVAL;
+	if (dom_create("blkclient.elf", CLIENT_ROUNDS, "", &client)) {
+		if (target) {
+			faultinj_disarm(target);
+			if (k == FI_CODE_FLIP && armed == 0) {
+				faultinj_undo_code(target, undo_va, undo_byte);
+			}
+			dom_put(target);
+		}
+		return;
+	}
+	row->injected++;
 	if (dom_wait(client, WAIT_NS, &st)) {
 		dom_kill(client);
 		(void)dom_wait(client, WAIT_NS, &st);
