@@ -63,7 +63,8 @@ def main():
     for line in table:
         print(line)
     print("# median-tsc: TSC ticks from the failure to the first call the "
-          "new instance served" + (" (= instructions: -icount shift=0)"
+          "new instance served" + (" (-icount shift=0: instructions executed, "
+                                   "plus idle time at 1 tick per ns)"
                                    if args.icount else
                                    " (TCG without --icount: emulated "
                                    "cycles, relative only)"))
