@@ -10,14 +10,23 @@
  * resumed in its caller with -EDOMDEAD in rax; only the kernel writes rax
  * on that path, so a callee cannot forge a transport error.
  *
+ * Repeated calls: a thread remembers what its last call resolved to (its
+ * call cache, thread.h) and its stack in that callee (stack_cache). A call
+ * with the same call word from the same domain, while that domain's
+ * handle table is unchanged (handles_ver), reaches the same callee, export
+ * and method without the handle table's lock or the service's: see
+ * call_cache_hit() for why that is the answer the full lookup would give.
+ *
  * Locking: callee->lock protects its visitors list and its stack mappings;
- * the thread's call stack (t->calls) is touched only by the thread itself.
+ * the thread's call stack (t->calls, t->call_depth), its frame, stack and
+ * call caches are touched only by the thread itself.
  */
 #include "call.h"
 
 #include "abi/errno.h"
 #include "abi/ipc.h"
 #include "abi/ipc_desc.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/user.h"
@@ -39,11 +48,32 @@
 
 #define CALL_STACK_PAGES 4 /* 16 KiB per call */
 
+/* The argument and result kinds of a call word (24 bits). */
+#define CW_KINDS_MASK (0xffffffull << IPC_CW_ARGK_SHIFT)
+BUILD_ASSERT(IPC_CW_RESK_SHIFT == IPC_CW_ARGK_SHIFT + 12);
+
 /* The two ownership plans of a call that carries rrefs (~4 KiB). */
 struct call_rrefs {
 	struct rref_cross_plan call;	/* what the call applied */
 	struct rref_cross_plan scratch; /* the return's or unwind's work */
 };
+
+/* What a call word reaches. */
+struct call_target {
+	struct dom *callee; /* a reference */
+	const struct dom_export *exp;
+	const struct ipc_method_desc *m;
+	uint64_t handles_ver; /* the caller's, when the handle was read */
+};
+
+/*
+ * The current thread. Threads never change CPUs, so this holds even if
+ * the thread is preempted right after reading %gs.
+ */
+static inline struct thread *current(void)
+{
+	return this_cpu()->current;
+}
 
 static void call_frame_free(struct call_frame *f)
 {
@@ -92,65 +122,122 @@ static bool kinds_have_handles(uint16_t kinds)
 	return false;
 }
 
-/* Move the current thread into @to (domain and page table). */
+/*
+ * Move the current thread into @to (domain and page table). Interrupts
+ * are off so that a preemption sees t->as and CR3 agree; no lock is taken
+ * inside, so saving and restoring IF does what irq_push_off() would.
+ */
 static void thread_enter(struct thread *t, struct dom *to)
 {
-	irq_push_off();
+	uint64_t flags = irq_save();
+
 	t->dom = to;
 	t->as = to->as;
 	aspace_switch(to->as);
-	irq_pop_off();
+	irq_restore(flags);
 }
 
-static unsigned int depth(const struct call_frame *f)
+/* The callee's in[] and out[] words at the top of the call's stack. */
+static uint64_t *frame_words(const struct call_frame *f)
 {
-	unsigned int n = 0;
+	return (uint64_t *)((char *)phys_to_virt(
+				    f->stack->frames[CALL_STACK_PAGES - 1]) +
+			    PAGE_SIZE) -
+	       2 * IPC_WORDS;
+}
 
-	for (; f; f = f->prev) {
-		n++;
+/* Forget what the thread's last call resolved to. */
+static void call_cache_clear(struct thread *t)
+{
+	t->call_cache.from = NULL;
+}
+
+/*
+ * Does @t's call cache answer call word @cw from @d? Then *@out gets the
+ * callee (with a new reference), export and method the full lookup,
+ * resolve(), gave for it. That lookup reads the handle (service, generation,
+ * interface), resolves the service to its live instance and finds the
+ * export and the method; a hit still gets the same answer because:
+ *  - the handle is the same: d->handles_ver changes with every change to
+ *    d's handle table, and values are never reused (not even by another
+ *    domain at the same address);
+ *  - the instance is the same for as long as it is DOM_RUNNING, which the
+ *    caller checks under its lock as every call does: a service replaces
+ *    its instance or moves to a new generation only after the instance
+ *    has started dying (begin_dying() sets DOM_DYING first), never the
+ *    other way round, and its ready flag is never cleared; when the check
+ *    fails the caller forgets the cache and does the full lookup, which
+ *    waits for a restart or returns -ERESTARTED or -EDOMDEAD as it would
+ *    have;
+ *  - exports and descriptors never change once made, and the thread's
+ *    reference to stack_dom keeps them allocated: the cache is filled
+ *    only with exports of stack_dom and cleared whenever stack_dom is
+ *    dropped (call_drop_stack_cache()).
+ */
+static bool call_cache_hit(struct thread *t, struct dom *d, uint64_t cw,
+			   struct call_target *out)
+{
+	const struct call_cache *cc = &t->call_cache;
+
+	if (cc->from != d || cc->cw != cw ||
+	    __atomic_load_n(&d->handles_ver, __ATOMIC_ACQUIRE) !=
+		    cc->handles_ver) {
+		return false;
 	}
-	return n;
+	out->callee = t->stack_dom;
+	out->exp = cc->exp;
+	out->m = cc->method;
+	out->handles_ver = cc->handles_ver;
+	dom_get(out->callee);
+	return true;
 }
 
-static void leave_callee(struct call_frame *f, bool keep);
-
-long call_sys_call(struct dom *d, struct trap_frame *tf)
+/* Remember @tg for @t's next call with @cw from @d (see call_cache_hit). */
+static void call_cache_fill(struct thread *t, struct dom *d, uint64_t cw,
+			    const struct call_target *tg)
 {
-	struct thread *t = thread_current();
-	uint64_t cw = tf->rdi;
+	if (tg->callee != t->stack_dom) {
+		return; /* nothing of ours keeps its exports alive */
+	}
+	t->call_cache.from = d;
+	t->call_cache.handles_ver = tg->handles_ver;
+	t->call_cache.cw = cw;
+	t->call_cache.exp = tg->exp;
+	t->call_cache.method = tg->m;
+}
+
+/*
+ * The full lookup of call word @cw from @d: the handle, the service's
+ * live instance (this waits while the service restarts), its export of
+ * the handle's interface and the method, checked against the call word.
+ * Returns 0 with a reference to the callee in @out, or -EBADF,
+ * -ERESTARTED, -EDOMDEAD or -EINVAL (lib/abi/ipc.h).
+ */
+static __attribute__((noinline)) int resolve(struct dom *d, uint64_t cw,
+					     struct call_target *out)
+{
 	unsigned int handle = (cw >> IPC_CW_HANDLE_SHIFT) & 0xffff;
 	unsigned int ordinal = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
 	uint16_t kinds = (uint16_t)((cw >> IPC_CW_ARGK_SHIFT) & 0xfff);
 	uint16_t rkinds = (uint16_t)((cw >> IPC_CW_RESK_SHIFT) & 0xfff);
 	bool idem = (cw & IPC_CW_IDEMPOTENT) != 0;
 	bool cfg = (cw & IPC_CW_CONFIG) != 0;
-	bool has_rr = kinds_have_rrefs(kinds) || kinds_have_rrefs(rkinds);
-	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
 	const struct ipc_method_desc *m;
-	struct dom_export exp;
-	struct call_frame *f;
+	const struct dom_export *exp = NULL;
 	struct dom *callee;
 	struct svc *svc;
 	uint64_t name_id = 0;
+	uint64_t ver = 0;
 	uint32_t gen = 0;
-	unsigned int i;
-	uint64_t granted = 0;
-	vaddr_t top;
-	uint64_t *frame_words;
 	int err;
 
-	if (handle >= DOM_MAX_HANDLES) {
-		return -EBADF;
-	}
-	if (depth(t->calls) >= CALL_DEPTH_MAX) {
-		return -EAGAIN;
-	}
 	spin_lock(&d->lock);
 	svc = d->handles[handle].svc;
 	if (svc) {
 		svc_get(svc);
 		gen = d->handles[handle].gen;
 		name_id = d->handles[handle].name_id;
+		ver = d->handles_ver;
 	}
 	spin_unlock(&d->lock);
 	if (!svc) {
@@ -163,6 +250,7 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 		spin_lock(&d->lock);
 		if (d->handles[handle].svc == svc) {
 			d->handles[handle].gen = gen;
+			call_handles_changed(d);
 		}
 		spin_unlock(&d->lock);
 	}
@@ -170,14 +258,16 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	if (err) {
 		return err;
 	}
-	for (i = 0; i < DOM_MAX_EXPORTS; i++) {
-		if (READ_ONCE(callee->exports[i].used) &&
+	for (unsigned int i = 0; i < DOM_MAX_EXPORTS; i++) {
+		/* Fields are set before used (release); never changed. */
+		if (__atomic_load_n(&callee->exports[i].used,
+				    __ATOMIC_ACQUIRE) &&
 		    callee->exports[i].name_id == name_id) {
-			exp = callee->exports[i];
+			exp = &callee->exports[i];
 			break;
 		}
 	}
-	if (i == DOM_MAX_EXPORTS) {
+	if (!exp) {
 		/* The new instance does not serve it (yet): no call. */
 		dom_put(callee);
 		return -EDOMDEAD;
@@ -186,135 +276,31 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	 * The call must be one the callee's interface has, with the same
 	 * word kinds on both sides, or nothing happens.
 	 */
-	m = call_find_method(exp.desc, ordinal);
+	m = call_find_method(exp->desc, ordinal);
 	if (!m || m->arg_kinds != kinds || m->res_kinds != rkinds ||
 	    ((m->flags & IPC_METHOD_IDEMPOTENT) != 0) != idem ||
 	    ((m->flags & IPC_METHOD_CONFIG) != 0) != cfg) {
 		dom_put(callee);
 		return -EINVAL;
 	}
-	/* A frame from this thread's last call saves a heap round trip. */
-	f = t->frame_cache;
-	t->frame_cache = NULL;
-	if (!f) {
-		f = kzalloc(sizeof(*f));
-	}
-	if (f && !f->rr && has_rr) {
-		f->rr = kzalloc(sizeof(*f->rr));
-		if (!f->rr) {
-			call_frame_free(f);
-			f = NULL;
-		}
-	}
-	if (!f) {
-		dom_put(callee);
-		return -ENOMEM;
-	}
-	if (f->rr) {
-		rref_plan_init(&f->rr->call);
-	}
-	f->prev = NULL;
-	f->stack = NULL;
-	f->thread = t;
-	f->caller = d;
-	f->callee = callee;
-	f->method = m;
-	f->has_rr = has_rr;
-	f->saved = *tf;
-	f->start_ns = time_ns();
-
-	spin_lock(&callee->lock);
-	if (callee->state != DOM_RUNNING) {
-		spin_unlock(&callee->lock);
-		err = -EDOMDEAD;
-		goto out_free;
-	}
-	/* Reuse this thread's stack from its last call into callee. */
-	if (t->stack_dom == callee && t->stack_cache) {
-		f->stack = t->stack_cache;
-		t->stack_cache = NULL;
-		err = 0;
-	} else {
-		err = dom_map_call_stack(callee, CALL_STACK_PAGES, &f->stack);
-	}
-	if (err) {
-		spin_unlock(&callee->lock);
-		goto out_free;
-	}
-	list_push_back(&callee->visitors, &f->visit_link);
-	callee->nvisitors++;
-	spin_unlock(&callee->lock);
-
-	/*
-	 * Handles first (they can be taken back), then rrefs (a move cannot
-	 * be): if either is refused, the call fails and nothing changed.
-	 */
-	if (kinds_have_handles(kinds)) {
-		err = call_grant_handles(d, callee, in, kinds, m->arg_types,
-					 &granted);
-		if (err) {
-			leave_callee(f, true);
-			goto out_free;
-		}
-	}
-	if (has_rr) {
-		err = sheap_cross(d, callee, in, kinds, m->arg_types,
-				  &f->rr->call);
-		if (err) {
-			call_revoke_handles(callee, granted);
-			leave_callee(f, true);
-			goto out_free;
-		}
-	}
-
-	/*
-	 * Callee stack, top down: out[4], in[4], then the return address
-	 * (ret_tramp) where rsp points, as after a call instruction.
-	 */
-	top = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
-	frame_words =
-		(uint64_t *)((char *)phys_to_virt(
-				     f->stack->frames[CALL_STACK_PAGES - 1]) +
-			     PAGE_SIZE) -
-		2 * IPC_WORDS;
-	memcpy(frame_words + IPC_WORDS, in, sizeof(in)); /* in[] above out[] */
-	memset(frame_words, 0, IPC_WORDS * sizeof(uint64_t));
-	frame_words[-1] = 0;
-	frame_words[-2] = 0;
-	frame_words[-3] = exp.ret_tramp; /* rsp = 8 mod 16, as at a call */
-
-	f->prev = t->calls;
-	t->calls = f;
-	thread_enter(t, callee);
-
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = exp.dispatch;
-	tf->rsp = top - 2 * IPC_WORDS * 8 - 24;
-	tf->rdi = exp.ctx;
-	tf->rsi = ordinal;
-	tf->rdx = top - IPC_WORDS * 8;	   /* in[] */
-	tf->rcx = top - 2 * IPC_WORDS * 8; /* out[] */
-	tf->cs = GDT_UCODE;
-	tf->ss = GDT_UDATA;
-	tf->rflags = USER_RFLAGS;
-	tf->vector = IPC_ENTRY_VECTOR;
+	out->callee = callee;
+	out->exp = exp;
+	out->m = m;
+	out->handles_ver = ver;
 	return 0;
-
-out_free:
-	call_frame_release(t, f);
-	dom_put(callee);
-	return err;
 }
 
 /*
- * Forget @t's cached call stack. Under the domain's lock: while it is
- * RUNNING the stack is ours to free; once it is dying, teardown frees it
- * with the rest of its mappings.
+ * Forget @t's cached call stack, and with it the call cache (whose
+ * exports stack_dom's reference kept alive). Under the domain's lock:
+ * while it is RUNNING the stack is ours to free; once it is dying,
+ * teardown frees it with the rest of its mappings.
  */
 void call_drop_stack_cache(struct thread *t)
 {
 	struct dom *d = t->stack_dom;
 
+	call_cache_clear(t);
 	if (!d) {
 		return;
 	}
@@ -331,8 +317,12 @@ void call_drop_stack_cache(struct thread *t)
 /*
  * Take @f off its callee. A completed call keeps its stack for the
  * thread's next call into the same callee (@keep); an unwound one frees it.
+ * The thread must not be in the callee's page table (any more): once @f is
+ * off the visitors list, the callee may be torn down. Inlined: it is a
+ * good part of every return.
  */
-static void leave_callee(struct call_frame *f, bool keep)
+static inline __attribute__((always_inline)) void
+leave_callee(struct call_frame *f, bool keep)
 {
 	struct dom *callee = f->callee;
 	struct thread *t = f->thread;
@@ -355,9 +345,215 @@ static void leave_callee(struct call_frame *f, bool keep)
 	spin_unlock(&callee->lock);
 }
 
+long call_sys_call(struct dom *d, struct trap_frame *tf)
+{
+	struct thread *t = current();
+	uint64_t cw = tf->rdi;
+	unsigned int handle = (cw >> IPC_CW_HANDLE_SHIFT) & 0xffff;
+	uint16_t kinds = (uint16_t)((cw >> IPC_CW_ARGK_SHIFT) & 0xfff);
+	uint16_t rkinds = (uint16_t)((cw >> IPC_CW_RESK_SHIFT) & 0xfff);
+	bool has_rr = (cw & CW_KINDS_MASK) &&
+		      (kinds_have_rrefs(kinds) || kinds_have_rrefs(rkinds));
+	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
+	struct call_target tg;
+	struct call_frame *f;
+	struct dom *callee;
+	uint64_t granted = 0;
+	vaddr_t top;
+	uint64_t *words;
+	bool cached;
+	int err;
+
+	if (handle >= DOM_MAX_HANDLES) {
+		return -EBADF;
+	}
+	if (t->call_depth >= CALL_DEPTH_MAX) {
+		return -EAGAIN;
+	}
+again:
+	cached = call_cache_hit(t, d, cw, &tg);
+	if (!cached) {
+		err = resolve(d, cw, &tg);
+		if (err) {
+			return err;
+		}
+	}
+	callee = tg.callee;
+	/* A frame from this thread's last call saves a heap round trip. */
+	f = t->frame_cache;
+	t->frame_cache = NULL;
+	if (!f) {
+		f = kzalloc(sizeof(*f));
+	}
+	if (f && !f->rr && has_rr) {
+		f->rr = kzalloc(sizeof(*f->rr));
+		if (!f->rr) {
+			call_frame_free(f);
+			f = NULL;
+		}
+	}
+	if (!f) {
+		dom_put(callee);
+		return -ENOMEM;
+	}
+	if (has_rr) {
+		rref_plan_init(&f->rr->call);
+	}
+	f->stack = NULL;
+	f->thread = t;
+	f->caller = d;
+	f->callee = callee;
+	f->method = tg.m;
+	f->has_rr = has_rr;
+	f->saved.rip = tf->rip;
+	f->saved.rsp = tf->rsp;
+	f->saved.rflags = tf->rflags;
+	f->saved.rbx = tf->rbx;
+	f->saved.rbp = tf->rbp;
+	f->saved.r9 = tf->r9;
+	f->saved.r12 = tf->r12;
+	f->saved.r13 = tf->r13;
+	f->saved.r14 = tf->r14;
+	f->saved.r15 = tf->r15;
+	f->start_tsc = rdtsc();
+
+	spin_lock(&callee->lock);
+	if (callee->state != DOM_RUNNING) {
+		spin_unlock(&callee->lock);
+		call_frame_release(t, f);
+		dom_put(callee);
+		if (cached) {
+			/* Not the live instance any more: look it up. */
+			call_cache_clear(t);
+			goto again;
+		}
+		return -EDOMDEAD;
+	}
+	/* Reuse this thread's stack from its last call into callee. */
+	if (t->stack_dom == callee && t->stack_cache) {
+		f->stack = t->stack_cache;
+		t->stack_cache = NULL;
+		err = 0;
+	} else {
+		err = dom_map_call_stack(callee, CALL_STACK_PAGES, &f->stack);
+	}
+	if (err) {
+		spin_unlock(&callee->lock);
+		goto out_free;
+	}
+	list_push_back(&callee->visitors, &f->visit_link);
+	callee->nvisitors++;
+	spin_unlock(&callee->lock);
+
+	/*
+	 * Handles first (they can be taken back), then rrefs (a move cannot
+	 * be): if either is refused, the call fails and nothing changed.
+	 */
+	if (kinds && kinds_have_handles(kinds)) {
+		err = call_grant_handles(d, callee, in, kinds, tg.m->arg_types,
+					 &granted);
+		if (err) {
+			leave_callee(f, true);
+			goto out_free;
+		}
+	}
+	if (has_rr) {
+		err = sheap_cross(d, callee, in, kinds, tg.m->arg_types,
+				  &f->rr->call);
+		if (err) {
+			call_revoke_handles(callee, granted);
+			leave_callee(f, true);
+			goto out_free;
+		}
+	}
+	if (!cached) {
+		call_cache_fill(t, d, cw, &tg);
+	}
+
+	/*
+	 * Callee stack, top down: out[4] (zeroed), in[4], then the return
+	 * address (ret_tramp) where rsp points, as after a call instruction.
+	 */
+	top = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
+	words = frame_words(f);
+	words[0] = 0;
+	words[1] = 0;
+	words[2] = 0;
+	words[3] = 0;
+	words[IPC_WORDS + 0] = in[0];
+	words[IPC_WORDS + 1] = in[1];
+	words[IPC_WORDS + 2] = in[2];
+	words[IPC_WORDS + 3] = in[3];
+	words[-1] = 0;
+	words[-2] = 0;
+	words[-3] = tg.exp->ret_tramp; /* rsp = 8 mod 16, as at a call */
+
+	f->prev = t->calls;
+	t->calls = f;
+	t->call_depth++;
+	thread_enter(t, callee);
+
+	/* Every register is set: nothing of the caller's reaches the callee. */
+	tf->r15 = 0;
+	tf->r14 = 0;
+	tf->r13 = 0;
+	tf->r12 = 0;
+	tf->r11 = 0;
+	tf->r10 = 0;
+	tf->r9 = 0;
+	tf->r8 = 0;
+	tf->rbp = 0;
+	tf->rdi = tg.exp->ctx;
+	tf->rsi = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
+	tf->rdx = top - IPC_WORDS * 8;	   /* in[] */
+	tf->rcx = top - 2 * IPC_WORDS * 8; /* out[] */
+	tf->rbx = 0;
+	tf->rax = 0;
+	tf->vector = IPC_ENTRY_VECTOR;
+	tf->error = 0;
+	tf->rip = tg.exp->dispatch;
+	tf->cs = GDT_UCODE;
+	tf->rflags = USER_RFLAGS;
+	tf->rsp = top - 2 * IPC_WORDS * 8 - 24;
+	tf->ss = GDT_UDATA;
+	return 0;
+
+out_free:
+	call_frame_release(t, f);
+	dom_put(callee);
+	return err;
+}
+
+/* Resume the caller of @f in @tf: its saved state, and @out as results. */
+static void resume_caller(struct trap_frame *tf, const struct call_frame *f,
+			  const uint64_t out[IPC_WORDS], int64_t app)
+{
+	tf->r15 = f->saved.r15;
+	tf->r14 = f->saved.r14;
+	tf->r13 = f->saved.r13;
+	tf->r12 = f->saved.r12;
+	tf->r11 = f->saved.rflags; /* as SYSCALL left it */
+	tf->r10 = out[3];
+	tf->r9 = f->saved.r9;
+	tf->r8 = (uint64_t)app;
+	tf->rbp = f->saved.rbp;
+	tf->rdi = out[0];
+	tf->rsi = out[1];
+	tf->rdx = out[2];
+	tf->rcx = f->saved.rip; /* as SYSCALL left it */
+	tf->rbx = f->saved.rbx;
+	tf->vector = SYSCALL_VECTOR;
+	tf->error = 0;
+	tf->rip = f->saved.rip;
+	tf->cs = GDT_UCODE;
+	tf->rflags = f->saved.rflags;
+	tf->rsp = f->saved.rsp;
+	tf->ss = GDT_UDATA;
+}
+
 long call_sys_return(struct dom *d, struct trap_frame *tf)
 {
-	struct thread *t = thread_current();
+	struct thread *t = current();
 	struct call_frame *f = t->calls;
 	int32_t app = (int32_t)tf->rdi;
 	uint64_t out[IPC_WORDS];
@@ -370,14 +566,15 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 		dom_fail_current(SYS_FAULT_BAD_SYSCALL, SYS_CALL_RETURN,
 				 tf->rip, tf, "SYS_CALL_RETURN outside a call");
 	}
-	words = (const uint64_t
-			 *)((char *)phys_to_virt(
-				    f->stack->frames[CALL_STACK_PAGES - 1]) +
-			    PAGE_SIZE) -
-		2 * IPC_WORDS;
-	memcpy(out, words, sizeof(out));
+	words = frame_words(f);
+	out[0] = words[0];
+	out[1] = words[1];
+	out[2] = words[2];
+	out[3] = words[3];
 	rkinds = f->method->res_kinds;
-	faultinj_results(d, out, rkinds);
+	if (READ_ONCE(d->inject)) {
+		faultinj_results(d, out, rkinds);
+	}
 	/* Words past the method's results carry nothing back. */
 	for (unsigned int w = f->method->nres; w < IPC_WORDS; w++) {
 		out[w] = 0;
@@ -388,14 +585,14 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 	 * not hold breaks the protocol and fails; its frame is then
 	 * unwound like after a crash, so the caller sees -EDOMDEAD.
 	 */
-	if (kinds_have_handles(rkinds) && app != 0) {
+	if (rkinds && kinds_have_handles(rkinds) && app != 0) {
 		/* A failed method grants nothing. */
 		for (unsigned int w = 0; w < IPC_WORDS; w++) {
 			if (ipc_kind_at(rkinds, w) == IPC_KIND_HANDLE) {
 				out[w] = IPC_NO_HANDLE;
 			}
 		}
-	} else if (kinds_have_handles(rkinds)) {
+	} else if (rkinds && kinds_have_handles(rkinds)) {
 		err = call_grant_handles(d, f->caller, out, rkinds,
 					 f->method->res_types, &granted);
 		if (err == -EBADF || err == -EINVAL) {
@@ -425,16 +622,14 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 						   "own");
 		}
 	}
-	svc_served(d);
-	leave_callee(f, true);
+	if (READ_ONCE(d->svc->recovering)) {
+		svc_served(d); /* the end of a recovery */
+	}
 	t->calls = f->prev;
+	t->call_depth--;
 	thread_enter(t, f->caller);
-	*tf = f->saved;
-	tf->rdi = out[0];
-	tf->rsi = out[1];
-	tf->rdx = out[2];
-	tf->r10 = out[3];
-	tf->r8 = (uint64_t)(int64_t)app;
+	leave_callee(f, true);
+	resume_caller(tf, f, out, app);
 	dom_put(f->callee);
 	call_frame_release(t, f);
 	return 0; /* rax: the call itself went through */
@@ -452,21 +647,18 @@ static void abandon_frame(struct call_frame *f)
 
 void call_unwind_current(void)
 {
-	struct thread *t = thread_current();
+	static const uint64_t none[IPC_WORDS];
+	struct thread *t = current();
 	struct call_frame *f = t->calls;
 	struct trap_frame tf;
 
 	VERIFY(f != NULL && f->callee == t->dom);
-	abandon_frame(f);
 	t->calls = f->prev;
+	t->call_depth--;
 	thread_enter(t, f->caller);
-	tf = f->saved;
+	abandon_frame(f);
+	resume_caller(&tf, f, none, 0);
 	tf.rax = (uint64_t)(int64_t)svc_unwind_status(f->callee);
-	tf.rdi = 0;
-	tf.rsi = 0;
-	tf.rdx = 0;
-	tf.r10 = 0;
-	tf.r8 = 0;
 	dom_put(f->callee);
 	call_frame_release(t, f);
 	/* The caller may be dying too: then it leaves or unwinds further. */
@@ -479,11 +671,30 @@ void call_abandon_frames(struct thread *t)
 	while (t->calls) {
 		struct call_frame *f = t->calls;
 
-		abandon_frame(f);
+		/* Out of the callee first (see leave_callee). */
 		t->calls = f->prev;
+		t->call_depth--;
+		thread_enter(t, f->caller);
+		abandon_frame(f);
 		dom_put(f->callee);
 		call_frame_free(f);
 	}
+}
+
+uint64_t call_frame_age_ns(const struct call_frame *f, uint64_t now_tsc)
+{
+	uint64_t per_ms = time_tsc_hz() / 1000;
+	uint64_t ticks;
+
+	if (now_tsc <= f->start_tsc) {
+		return 0;
+	}
+	ticks = now_tsc - f->start_tsc;
+	if (per_ms == 0) {
+		per_ms = 1;
+	}
+	return ticks / per_ms * NSEC_PER_MSEC +
+	       ticks % per_ms * NSEC_PER_MSEC / per_ms;
 }
 
 /* --- Watchdog ------------------------------------------------------------ */

@@ -25,6 +25,17 @@ struct ipc_iface_desc;
 struct ipc_method_desc;
 struct call_rrefs;
 
+/*
+ * The caller's ring-3 state a call must give back: the registers the call
+ * does not define (lib/abi/ipc.h) and where to resume. rcx and r11 come
+ * back as rip and rflags (as SYSCALL left them), cs and ss are the user
+ * segments, and rax, rdi, rsi, rdx, r10 and r8 carry the results.
+ */
+struct call_regs {
+	uint64_t rip, rsp, rflags;
+	uint64_t rbx, rbp, r9, r12, r13, r14, r15;
+};
+
 struct call_frame {
 	struct call_frame *prev; /* the caller's own call, if any */
 	struct thread *thread;
@@ -32,11 +43,11 @@ struct call_frame {
 	struct dom *callee;	     /* holds a reference */
 	struct list_head visit_link; /* in callee->visitors */
 	struct dom_mapping *stack;   /* in the callee */
-	uint64_t start_ns;	     /* when the call entered the callee */
+	uint64_t start_tsc; /* TSC when the call entered (call_frame_age_ns) */
 	const struct ipc_method_desc *method; /* in the callee's descriptor */
-	bool has_rr;		 /* rref words either way: plans in use */
-	struct call_rrefs *rr;	 /* plans; kept with a cached frame */
-	struct trap_frame saved; /* the caller at its SYS_CALL */
+	bool has_rr;		/* rref words either way: plans in use */
+	struct call_rrefs *rr;	/* plans; kept with a cached frame */
+	struct call_regs saved; /* the caller at its SYS_CALL */
 };
 
 #define CALL_DEPTH_MAX 16
@@ -69,6 +80,12 @@ call_find_method(const struct ipc_iface_desc *desc, unsigned int ordinal);
 int call_grant_handles(struct dom *from, struct dom *to, uint64_t words[],
 		       uint16_t kinds, const uint64_t types[],
 		       uint64_t *granted);
+/*
+ * @d's handle table has changed: give it a new handles_ver, so that no
+ * thread's call cache (thread.h) matches it any more. Caller holds
+ * d->lock.
+ */
+void call_handles_changed(struct dom *d);
 /* Take back the handles in @mask from @d. */
 void call_revoke_handles(struct dom *d, uint64_t mask);
 /* @t exits: end every call it is in, without returning to anyone. */
@@ -81,3 +98,8 @@ void call_frame_release(struct thread *t, struct call_frame *f);
 void call_drop_stack_cache(struct thread *t);
 /* Drop every handle @d holds (teardown). */
 void call_release_handles(struct dom *d);
+/*
+ * How long @f has been in its callee at TSC @now_tsc, in ns (0 if it
+ * started after @now_tsc). For the watchdog, under the callee's lock.
+ */
+uint64_t call_frame_age_ns(const struct call_frame *f, uint64_t now_tsc);

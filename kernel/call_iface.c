@@ -5,7 +5,10 @@
  * every call against; SYS_IFACE_CONNECT, which hands out a handle; and
  * handle words, which a call grants from one domain to the other.
  *
- * Locking: a domain's lock protects its exports and handle table.
+ * Locking: a domain's lock protects its exports and handle table. Every
+ * change to a handle table also gives it a new handles_ver under that
+ * lock; call.c reads handles_ver without the lock to tell that a table
+ * has not changed since a thread cached what one of its handles reached.
  */
 #include "call.h"
 
@@ -17,6 +20,7 @@
 #include "dom.h"
 #include "heap.h"
 #include "manifest.h"
+#include "panic.h"
 #include "svc.h"
 
 static int copy_name(struct dom *d, uint64_t name, uint64_t len, char *out,
@@ -209,6 +213,18 @@ call_find_method(const struct ipc_iface_desc *desc, unsigned int ordinal)
 	return NULL;
 }
 
+/* The last handles_ver handed out; values are never reused. */
+static uint64_t handles_ver_last;
+
+void call_handles_changed(struct dom *d)
+{
+	ASSERT(spin_is_held(&d->lock));
+	__atomic_store_n(
+		&d->handles_ver,
+		__atomic_add_fetch(&handles_ver_last, 1, __ATOMIC_RELAXED),
+		__ATOMIC_RELEASE);
+}
+
 /* A new handle of @d to interface @name_id of service @s. */
 static long handle_install(struct dom *d, struct svc *s, uint64_t name_id)
 {
@@ -221,6 +237,7 @@ static long handle_install(struct dom *d, struct svc *s, uint64_t name_id)
 			d->handles[h].svc = s;
 			d->handles[h].name_id = name_id;
 			d->handles[h].gen = gen;
+			call_handles_changed(d);
 			spin_unlock(&d->lock);
 			return h;
 		}
@@ -365,6 +382,9 @@ void call_revoke_handles(struct dom *d, uint64_t mask)
 		spin_lock(&d->lock);
 		s = d->handles[h].svc;
 		d->handles[h].svc = NULL;
+		if (s) {
+			call_handles_changed(d);
+		}
 		spin_unlock(&d->lock);
 		if (s) {
 			svc_put(s);

@@ -11,6 +11,7 @@
 
 #include "abi/errno.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/user.h"
@@ -701,6 +702,7 @@ void dom_watchdog_scan(uint64_t now, uint64_t limit_ns, uint64_t init_ns)
 		struct dom *d;
 		struct list_head *pos;
 		uint64_t oldest = 0;
+		uint64_t now_tsc;
 		bool init_hung = false;
 
 		spin_lock(&dom_table_lock);
@@ -713,13 +715,15 @@ void dom_watchdog_scan(uint64_t now, uint64_t limit_ns, uint64_t init_ns)
 			continue;
 		}
 		spin_lock(&d->lock);
+		now_tsc = rdtsc();
 		list_for_each(pos, &d->visitors)
 		{
 			struct call_frame *f =
 				list_entry(pos, struct call_frame, visit_link);
+			uint64_t age = call_frame_age_ns(f, now_tsc);
 
-			if (now - f->start_ns > oldest) {
-				oldest = now - f->start_ns;
+			if (age > oldest) {
+				oldest = age;
 			}
 		}
 		if (d->state == DOM_RUNNING && !d->ready &&

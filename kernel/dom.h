@@ -110,6 +110,12 @@ struct dom {
 	unsigned int nvisitors;	   /* threads of others inside us */
 	struct dom_export exports[DOM_MAX_EXPORTS];
 	struct dom_handle handles[DOM_MAX_HANDLES];
+	/*
+	 * Changes with every change to handles[] (a new value from one
+	 * counter for all domains, never reused); written under lock, read
+	 * without it by call.c to validate a thread's call cache.
+	 */
+	uint64_t handles_ver;
 
 	struct waitq end_wq; /* woken when the domain is DEAD */
 

@@ -19,27 +19,36 @@ void spin_init(struct spinlock *l, const char *name)
 	l->name = name;
 }
 
-void irq_push_off(void)
+/* irq_push_off() on @c, which must be this CPU. */
+static inline void push_off(uint64_t flags, struct cpu *c)
 {
-	uint64_t flags = irq_save();
-	struct cpu *c = this_cpu();
-
 	if (c->irq_nest == 0) {
 		c->irq_was_on = (flags & RFLAGS_IF) != 0;
 	}
 	c->irq_nest++;
 }
 
-void irq_pop_off(void)
+/* irq_pop_off() on @c, which must be this CPU. */
+static inline void pop_off(struct cpu *c)
 {
-	struct cpu *c = this_cpu();
-
 	VERIFY(!irqs_enabled());
 	VERIFY(c->irq_nest > 0);
 	c->irq_nest--;
 	if (c->irq_nest == 0 && c->irq_was_on) {
 		sti();
 	}
+}
+
+void irq_push_off(void)
+{
+	uint64_t flags = irq_save();
+
+	push_off(flags, this_cpu());
+}
+
+void irq_pop_off(void)
+{
+	pop_off(this_cpu());
 }
 
 bool spin_is_held(const struct spinlock *l)
@@ -52,17 +61,20 @@ bool spin_is_held(const struct spinlock *l)
 	return held;
 }
 
-void spin_lock(struct spinlock *l)
+static __attribute__((noinline, cold, noreturn)) void
+recursive_acquire(struct spinlock *l)
+{
+	panic("spinlock %s: recursive acquire on cpu %u", l->name,
+	      this_cpu()->id);
+}
+
+/* Spin until @l is ours, and take it; interrupts are off. */
+static __attribute__((noinline)) void spin_wait(struct spinlock *l)
 {
 	uint64_t spins = 0;
 	bool reported = false;
 
-	irq_push_off();
-	if (l->locked && l->holder == (int32_t)this_cpu()->id) {
-		panic("spinlock %s: recursive acquire on cpu %u", l->name,
-		      this_cpu()->id);
-	}
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+	do {
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
 			cpu_relax();
 			/*
@@ -78,8 +90,28 @@ void spin_lock(struct spinlock *l)
 					this_cpu()->id, l->name, l->holder);
 			}
 		}
-	}
+	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
 	l->holder = (int32_t)this_cpu()->id;
+}
+
+/*
+ * The uncontended path is kept short: the wait and the report live in
+ * spin_wait(), out of line.
+ */
+void spin_lock(struct spinlock *l)
+{
+	uint64_t flags = irq_save();
+	struct cpu *c = this_cpu();
+
+	push_off(flags, c);
+	if (l->locked && l->holder == (int32_t)c->id) {
+		recursive_acquire(l);
+	}
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		spin_wait(l);
+		return;
+	}
+	l->holder = (int32_t)c->id;
 }
 
 bool spin_trylock(struct spinlock *l)
@@ -95,8 +127,10 @@ bool spin_trylock(struct spinlock *l)
 
 void spin_unlock(struct spinlock *l)
 {
-	VERIFY(l->locked && l->holder == (int32_t)this_cpu()->id);
+	struct cpu *c = this_cpu();
+
+	VERIFY(l->locked && l->holder == (int32_t)c->id);
 	l->holder = -1;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	irq_pop_off();
+	pop_off(c);
 }

@@ -330,13 +330,12 @@ void svc_init(void)
 
 int svc_resolve(struct svc *s, uint32_t *gen, struct dom **out)
 {
-	uint64_t deadline = time_ns() + SVC_WAIT_NS;
+	uint64_t deadline = 0; /* set when we first have to wait */
+	uint64_t now;
 	int err = 0;
 
 	spin_lock(&s->wq.lock);
 	for (;;) {
-		uint64_t now = time_ns();
-
 		if (s->state == SVC_GONE) {
 			err = -EDOMDEAD;
 			break;
@@ -349,6 +348,10 @@ int svc_resolve(struct svc *s, uint32_t *gen, struct dom **out)
 		 * Restarting, or the new instance is still in its init:
 		 * wait, but not for ever, and not past our own death.
 		 */
+		now = time_ns();
+		if (!deadline) {
+			deadline = now + SVC_WAIT_NS;
+		}
 		if (now >= deadline ||
 		    READ_ONCE(thread_current()->dom->state) >= DOM_DYING) {
 			err = -EDOMDEAD;

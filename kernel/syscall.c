@@ -25,7 +25,8 @@
 
 static struct spinlock dom_console_lock = SPINLOCK_INIT("dom_console");
 
-static long sys_console_write(struct dom *d, uint64_t buf, uint64_t len)
+static __attribute__((noinline)) long
+sys_console_write(struct dom *d, uint64_t buf, uint64_t len)
 {
 	char *tmp;
 	size_t start = 0;
@@ -63,7 +64,7 @@ static long sys_console_write(struct dom *d, uint64_t buf, uint64_t len)
 	return (long)len;
 }
 
-static long sys_dom_info(struct dom *d, uint64_t out)
+static __attribute__((noinline)) long sys_dom_info(struct dom *d, uint64_t out)
 {
 	struct sys_dom_info info;
 
@@ -79,8 +80,8 @@ static long sys_dom_info(struct dom *d, uint64_t out)
 	return dom_copy_out(d, out, &info, sizeof(info));
 }
 
-static long sys_dom_start(struct dom *d, uint64_t name, uint64_t len,
-			  uint64_t arg)
+static __attribute__((noinline)) long
+sys_dom_start(struct dom *d, uint64_t name, uint64_t len, uint64_t arg)
 {
 	char module[64];
 	struct dom *child;
@@ -102,8 +103,8 @@ static long sys_dom_start(struct dom *d, uint64_t name, uint64_t len,
 	return err;
 }
 
-static long sys_dom_wait(struct dom *d, uint64_t id, uint64_t out,
-			 uint64_t timeout)
+static __attribute__((noinline)) long
+sys_dom_wait(struct dom *d, uint64_t id, uint64_t out, uint64_t timeout)
 {
 	struct sys_dom_status st;
 	struct dom *target = dom_lookup(id);
@@ -142,7 +143,7 @@ static long sys_dom_wait(struct dom *d, uint64_t id, uint64_t out,
 	return err;
 }
 
-static long sys_dom_kill(struct dom *d, uint64_t id)
+static __attribute__((noinline)) long sys_dom_kill(struct dom *d, uint64_t id)
 {
 	struct dom *target = dom_lookup(id);
 
@@ -157,45 +158,99 @@ static long sys_dom_kill(struct dom *d, uint64_t id)
 	return 0;
 }
 
-static long dispatch(struct dom *d, struct trap_frame *tf)
+static __attribute__((noinline)) long sys_thread_create(struct dom *d,
+							struct trap_frame *tf)
+{
+	uint64_t tid;
+	long r = dom_thread_create(d, tf->rdi, tf->rsi, 0, &tid);
+
+	if (r == -EDQUOT) {
+		dom_fail_current(SYS_FAULT_QUOTA, 2, 0, tf,
+				 "thread quota exceeded");
+	}
+	return r ? r : (long)tid;
+}
+
+static __attribute__((noinline, noreturn)) void
+sys_thread_exit(struct dom *d, struct trap_frame *tf)
+{
+	/* Inside a call, the thread is not the callee's to end. */
+	if (thread_current()->calls && thread_current()->calls->callee == d) {
+		dom_fail_current(SYS_FAULT_BAD_SYSCALL, tf->rax, tf->rip, tf,
+				 "thread exit inside a call");
+	}
+	dom_thread_exit((int)tf->rdi);
+}
+
+static __attribute__((noinline)) long
+sys_thread_join(struct dom *d, uint64_t tid, uint64_t out)
+{
+	int code = 0;
+	long r = dom_thread_join(d, tid, &code);
+
+	if (!r && out && dom_copy_out(d, out, &code, sizeof(code))) {
+		return -EFAULT;
+	}
+	return r;
+}
+
+static __attribute__((noinline)) long sys_mem_map(struct dom *d,
+						  struct trap_frame *tf)
+{
+	vaddr_t va;
+	long r = dom_mem_map(d, tf->rdi, (unsigned int)tf->rsi, &va);
+
+	if (r == -EDQUOT) {
+		dom_fail_current(SYS_FAULT_QUOTA, 1, 0, tf,
+				 "memory quota exceeded");
+	}
+	return r ? r : (long)va;
+}
+
+static __attribute__((noinline, noreturn)) void
+sys_dom_panic(struct dom *d, struct trap_frame *tf)
+{
+	char msg[128];
+	size_t n = MIN(tf->rsi, sizeof(msg) - 1);
+
+	if (dom_copy_in(d, msg, tf->rdi, n)) {
+		n = 0;
+	}
+	msg[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (msg[i] < 0x20 || msg[i] == 0x7f) {
+			msg[i] = '?';
+		}
+	}
+	dom_fail_current(SYS_FAULT_PANIC, 0, tf->rip, tf, msg);
+}
+
+/* Only init (the manifest's MANIFEST_F_INIT) manages domains. */
+static bool is_init(const struct dom *d)
+{
+	return (d->mf->flags & MANIFEST_F_INIT) != 0;
+}
+
+/*
+ * Everything but calls and returns. Calls with locals of their own are
+ * out of line, so that this switch needs no stack frame of its own.
+ */
+static __attribute__((noinline)) long dispatch(struct dom *d,
+					       struct trap_frame *tf)
 {
 	uint64_t a0 = tf->rdi;
 	uint64_t a1 = tf->rsi;
 	uint64_t a2 = tf->rdx;
-	bool init = (d->mf->flags & MANIFEST_F_INIT) != 0;
-	long r;
 
 	switch (tf->rax) {
 	case SYS_CONSOLE_WRITE:
 		return sys_console_write(d, a0, a1);
-	case SYS_THREAD_CREATE: {
-		uint64_t tid;
-
-		r = dom_thread_create(d, a0, a1, 0, &tid);
-		if (r == -EDQUOT) {
-			dom_fail_current(SYS_FAULT_QUOTA, 2, 0, tf,
-					 "thread quota exceeded");
-		}
-		return r ? r : (long)tid;
-	}
+	case SYS_THREAD_CREATE:
+		return sys_thread_create(d, tf);
 	case SYS_THREAD_EXIT:
-		/* Inside a call, the thread is not the callee's to end. */
-		if (thread_current()->calls &&
-		    thread_current()->calls->callee == d) {
-			dom_fail_current(SYS_FAULT_BAD_SYSCALL, tf->rax,
-					 tf->rip, tf,
-					 "thread exit inside a call");
-		}
-		dom_thread_exit((int)a0);
-	case SYS_THREAD_JOIN: {
-		int code = 0;
-
-		r = dom_thread_join(d, a0, &code);
-		if (!r && a1 && dom_copy_out(d, a1, &code, sizeof(code))) {
-			return -EFAULT;
-		}
-		return r;
-	}
+		sys_thread_exit(d, tf);
+	case SYS_THREAD_JOIN:
+		return sys_thread_join(d, a0, a1);
 	case SYS_THREAD_YIELD:
 		thread_yield();
 		return 0;
@@ -204,41 +259,20 @@ static long dispatch(struct dom *d, struct trap_frame *tf)
 		return 0;
 	case SYS_TIME_NS:
 		return (long)time_ns();
-	case SYS_MEM_MAP: {
-		vaddr_t va;
-
-		r = dom_mem_map(d, a0, (unsigned int)a1, &va);
-		if (r == -EDQUOT) {
-			dom_fail_current(SYS_FAULT_QUOTA, 1, 0, tf,
-					 "memory quota exceeded");
-		}
-		return r ? r : (long)va;
-	}
+	case SYS_MEM_MAP:
+		return sys_mem_map(d, tf);
 	case SYS_MEM_UNMAP:
 		return dom_mem_unmap(d, a0, a1);
-	case SYS_DOM_PANIC: {
-		char msg[128];
-		size_t n = MIN(a1, sizeof(msg) - 1);
-
-		if (dom_copy_in(d, msg, a0, n)) {
-			n = 0;
-		}
-		msg[n] = '\0';
-		for (size_t i = 0; i < n; i++) {
-			if (msg[i] < 0x20 || msg[i] == 0x7f) {
-				msg[i] = '?';
-			}
-		}
-		dom_fail_current(SYS_FAULT_PANIC, 0, tf->rip, tf, msg);
-	}
+	case SYS_DOM_PANIC:
+		sys_dom_panic(d, tf);
 	case SYS_DOM_INFO:
 		return sys_dom_info(d, a0);
 	case SYS_DOM_START:
-		return init ? sys_dom_start(d, a0, a1, a2) : -EPERM;
+		return is_init(d) ? sys_dom_start(d, a0, a1, a2) : -EPERM;
 	case SYS_DOM_WAIT:
-		return init ? sys_dom_wait(d, a0, a1, a2) : -EPERM;
+		return is_init(d) ? sys_dom_wait(d, a0, a1, a2) : -EPERM;
 	case SYS_DOM_KILL:
-		return init ? sys_dom_kill(d, a0) : -EPERM;
+		return is_init(d) ? sys_dom_kill(d, a0) : -EPERM;
 	case SYS_NULL:
 		return 0;
 	case SYS_IFACE_EXPORT:
@@ -267,17 +301,38 @@ static long dispatch(struct dom *d, struct trap_frame *tf)
 	}
 }
 
-/* Called from syscall_entry with interrupts enabled. */
+/*
+ * Called from syscall_entry with interrupts enabled. Cross-domain calls
+ * and returns, the hot pair, are tested for before the table. On the way
+ * out, dom_check_alive() and faultinj_user_return() are called only when
+ * their own first test (is the domain dying? is an injection armed?)
+ * would let them do anything.
+ */
 void syscall_dispatch(struct trap_frame *tf)
 {
-	struct thread *t = thread_current();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current; /* threads never change CPUs */
+	struct dom *d = t->dom;
+	long r;
 
-	this_cpu()->stats.syscalls++;
-	if (!t->dom) {
+	c->stats.syscalls++;
+	if (!d) {
 		panic("system call from kernel thread %s", t->name);
 	}
-	__atomic_fetch_add(&t->dom->syscalls, 1, __ATOMIC_RELAXED);
-	tf->rax = (uint64_t)dispatch(t->dom, tf);
-	dom_check_alive();
-	faultinj_user_return(tf);
+	__atomic_fetch_add(&d->syscalls, 1, __ATOMIC_RELAXED);
+	if (tf->rax == SYS_CALL) {
+		r = call_sys_call(d, tf);
+	} else if (tf->rax == SYS_CALL_RETURN) {
+		r = call_sys_return(d, tf);
+	} else {
+		r = dispatch(d, tf);
+	}
+	tf->rax = (uint64_t)r;
+	d = t->dom; /* a call or return moved the thread */
+	if (READ_ONCE(d->state) >= DOM_DYING) {
+		dom_check_alive();
+	}
+	if (READ_ONCE(d->inject)) {
+		faultinj_user_return(tf);
+	}
 }

@@ -32,7 +32,23 @@ struct dom;
 struct aspace;
 struct call_frame;
 struct dom_mapping;
-struct call_frame;
+struct dom_export;
+struct ipc_method_desc;
+
+/*
+ * What a thread's last call resolved to (call.c), so that its next call
+ * with the same call word from the same domain, through an unchanged
+ * handle table, skips the handle, service, export and method lookups.
+ * Valid while @from is not NULL; it then describes exports of the
+ * thread's stack_dom, whose reference keeps them alive.
+ */
+struct call_cache {
+	const struct dom *from; /* the calling domain; never dereferenced */
+	uint64_t handles_ver;	/* from->handles_ver when it was filled */
+	uint64_t cw;		/* the call word */
+	const struct dom_export *exp;	      /* in stack_dom */
+	const struct ipc_method_desc *method; /* in exp's descriptor */
+};
 
 struct thread {
 	uint64_t ksp; /* Offset 0: saved stack pointer (switch.asm). */
@@ -68,10 +84,12 @@ struct thread {
 	struct dom *home;	  /* owning domain; immutable */
 	struct dom *dom;	  /* domain it runs in now (calls move it) */
 	struct call_frame *calls; /* innermost cross-domain call */
+	unsigned int call_depth;  /* frames on calls */
 	/* The stack of this thread's last call into stack_dom (call.c). */
 	struct dom *stack_dom; /* holds a reference, or NULL */
 	struct dom_mapping *stack_cache;
 	struct call_frame *frame_cache; /* a spare call frame, or NULL */
+	struct call_cache call_cache;	/* call.c; only this thread uses it */
 	struct aspace *as;		/* loaded while this thread runs */
 	struct list_head dom_link;	/* in dom->threads, under dom->lock */
 	int stack_slot;			/* DOM_STACK_SLOTS index, or -1 */
