@@ -401,6 +401,10 @@ long svc_sys_state_map(struct dom *d, uint64_t npages)
 	if (npages == 0 || npages > SYS_STATE_MAX_PAGES) {
 		return -EINVAL;
 	}
+	/* Never allocate for the service what the instance may not map. */
+	if (npages > d->mf->mem_pages) {
+		return -EDQUOT;
+	}
 	if (d->state_va) {
 		return npages == d->state_npages ? (long)d->state_va : -EINVAL;
 	}
