@@ -138,6 +138,11 @@ SELFTEST(call_export_refuses_malformed_descriptors, SELFTEST_SHORT)
 	run(ST_CTX, SCEN_BAD_EXPORT, false, DOM_RUNNING, DOM_RUNNING);
 }
 
+SELFTEST(state_map_refuses_bad_sizes, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_STATE_MAP, false, DOM_RUNNING, DOM_RUNNING);
+}
+
 SELFTEST(call_kinds_must_match_descriptor, SELFTEST_SHORT)
 {
 	run(ST_CTX, SCEN_BAD_KINDS, false, DOM_RUNNING, DOM_RUNNING);

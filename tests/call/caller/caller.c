@@ -8,6 +8,7 @@
 
 #include "abi/errno.h"
 #include "rt/rt.h"
+#include "rt/syscall.h"
 #include "tests/call/caller/scen.h"
 #include "tests/call/callrt.h"
 #include "gen/echo.h"
@@ -99,6 +100,33 @@ static int bad_exports(void)
 	return try_export(&good) == -EPERM ? 0 : 47;
 }
 
+/* SYS_STATE_MAP: bad sizes refused, one area per instance, usable. */
+static int state_map(void)
+{
+	void *a = NULL;
+	void *b = NULL;
+
+	if (sys_state_map(0, &a) != -EINVAL ||
+	    sys_state_map(SYS_STATE_MAX_PAGES + 1, &a) != -EINVAL) {
+		return 50;
+	}
+	if (sys_state_map(1000, &a) != -EDQUOT) { /* quota is 128 pages */
+		return 51;
+	}
+	if (sys_state_map(2, &a) || sys_state_map(2, &b) || a != b) {
+		return 52;
+	}
+	if (sys_state_map(3, &b) != -EINVAL) { /* another size */
+		return 53;
+	}
+	/* Zeroed, and ours to write. */
+	if (((volatile uint64_t *)a)[0] != 0) {
+		return 54;
+	}
+	((volatile uint64_t *)a)[1023] = 0x5a5a;
+	return ((volatile uint64_t *)a)[1023] == 0x5a5a ? 0 : 55;
+}
+
 static uint64_t cw(int64_t h, unsigned int ord)
 {
 	return ipc_call_word((uint16_t)h, (uint16_t)ord, 0, 0, 0);
@@ -126,6 +154,8 @@ int dom_main(uint64_t scen, const char *boot)
 	switch (scen) {
 	case SCEN_BAD_EXPORT:
 		return bad_exports();
+	case SCEN_STATE_MAP:
+		return state_map();
 	case SCEN_IDL_ECHO:
 		return echo_scenario();
 	case SCEN_HANG:

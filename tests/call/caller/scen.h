@@ -22,6 +22,7 @@ enum caller_scenario {
 	SCEN_IDL_ECHO = 12,
 	SCEN_HANG = 13,
 	SCEN_BAD_EXPORT = 14,
+	SCEN_STATE_MAP = 15,
 	/* rref_scen.c */
 	SCEN_RREF_MOVE = 20,
 	SCEN_RREF_BORROW = 21,
