@@ -6,9 +6,10 @@
  *
  * Locking: sheap_lock serialises every table operation together with
  * the page-table changes its plan lists, so no domain ever runs on a
- * page table that disagrees with the table (aspace_unmap finishes its TLB
- * shootdown before returning). Order: sheap_lock, then aspace and pmm
- * locks; never a domain's lock inside it.
+ * page table that disagrees with the table (aspace_unmap_runs() finishes its
+ * TLB shootdown before returning, and a plan's unmaps all come before its
+ * maps and frees). Order: sheap_lock, then aspace and pmm locks; never a
+ * domain's lock inside it.
  */
 #include "sheap.h"
 
@@ -46,6 +47,11 @@ static struct spinlock sheap_lock = SPINLOCK_INIT("sheap");
 static struct rref_table table;
 static struct sheap_obj *buckets[SHEAP_BUCKETS];
 static struct sheap_stats counters;
+/* What tab_read_u64() found last: a container's slots come in a row. */
+static struct sheap_obj *read_hint;
+/* apply()'s work lists: one plan at a time, under sheap_lock. */
+static struct sheap_obj *plan_obj[RREF_PLAN_MAX];
+static struct aspace_run plan_runs[2 * RREF_PLAN_MAX];
 
 static unsigned int bucket_of(uint64_t addr)
 {
@@ -75,6 +81,9 @@ static void obj_unlink(struct sheap_obj *o)
 
 static void obj_free(struct sheap_obj *o)
 {
+	if (read_hint == o) {
+		read_hint = NULL;
+	}
 	for (uint32_t i = 0; i < o->npages; i++) {
 		pmm_free(o->frames[i], 1);
 	}
@@ -103,12 +112,16 @@ static int tab_read_u64(void *ctx, uint64_t addr, uint64_t *val)
 {
 	uint64_t page = addr & ~(uint64_t)(PAGE_SIZE - 1);
 	uint64_t off;
-	struct sheap_obj *o = NULL;
+	struct sheap_obj *o = read_hint;
 
 	(void)ctx;
 	if (addr & 7) {
 		return -EINVAL;
 	}
+	if (o && addr - o->addr < (uint64_t)o->npages * PAGE_SIZE) {
+		goto found;
+	}
+	o = NULL;
 	for (uint64_t back = 0; back < RREF_TYPE_MAX_SIZE / PAGE_SIZE + 1;
 	     back++) {
 		if (page < SHEAP_BASE + back * PAGE_SIZE) {
@@ -122,6 +135,8 @@ static int tab_read_u64(void *ctx, uint64_t addr, uint64_t *val)
 	if (!o) {
 		return -EFAULT;
 	}
+	read_hint = o;
+found:
 	off = addr - o->addr;
 	if (off / PAGE_SIZE >= o->npages) {
 		return -EFAULT;
@@ -180,28 +195,6 @@ void sheap_get_stats(struct sheap_stats *st)
 
 /* --- Page tables --------------------------------------------------------- */
 
-static void map_obj(struct dom *d, const struct sheap_obj *o, bool writable)
-{
-	unsigned int prot = PROT_READ | PROT_USER | (writable ? PROT_WRITE : 0);
-
-	for (uint32_t i = 0; i < o->npages; i++) {
-		uint64_t va = o->addr + (uint64_t)i * PAGE_SIZE;
-		int err = aspace_map(d->as, va, o->frames[i], 1, prot);
-
-		if (err == -EEXIST) {
-			err = aspace_protect(d->as, va, 1, prot);
-		}
-		if (err) {
-			/*
-			 * Out of page-table pages: the domain faults when
-			 * it touches the object, which fails only it.
-			 */
-			kprintf("sheap: cannot map %#lx in %s: %s\n", va,
-				d->mf->name, errno_name(err));
-		}
-	}
-}
-
 static void unmap_obj(struct dom *d, uint64_t addr, uint32_t npages)
 {
 	if (d && d->as) {
@@ -209,30 +202,93 @@ static void unmap_obj(struct dom *d, uint64_t addr, uint32_t npages)
 	}
 }
 
-/* Carry out @p's page-table work between @caller and @callee. */
+/*
+ * The runs of @p's objects whose action has @act, in plan_runs[]: all of
+ * them in place when every entry has the same action (@uniform), else
+ * copied to the end of plan_runs[] (entries beyond p->n are free).
+ * Returns where they start; *count says how many. Lock held.
+ */
+static struct aspace_run *runs_with(const struct rref_cross_plan *p,
+				    unsigned int act, bool uniform,
+				    size_t *count)
+{
+	struct aspace_run *out = &plan_runs[p->n];
+	size_t k = 0;
+
+	if (uniform) {
+		*count = p->n;
+		return plan_runs;
+	}
+	for (uint32_t i = 0; i < p->n; i++) {
+		if (p->ent[i].action & act) {
+			out[k++] = plan_runs[i];
+		}
+	}
+	*count = k;
+	return out;
+}
+
+static void unmap_side(const struct rref_cross_plan *p, struct dom *d,
+		       unsigned int act, bool uniform)
+{
+	size_t k;
+	struct aspace_run *runs = runs_with(p, act, uniform, &k);
+
+	if (k && d && d->as) {
+		aspace_unmap_runs(d->as, runs, k);
+	}
+}
+
+static void map_side(const struct rref_cross_plan *p, struct dom *d,
+		     unsigned int act, bool uniform, bool writable)
+{
+	unsigned int prot = PROT_READ | PROT_USER | (writable ? PROT_WRITE : 0);
+	size_t k;
+	struct aspace_run *runs = runs_with(p, act, uniform, &k);
+	long missing;
+
+	if (!k) {
+		return;
+	}
+	missing = aspace_map_runs(d->as, runs, k, prot);
+	if (missing) {
+		/*
+		 * Out of page-table pages: the domain faults when it
+		 * touches the object, which fails only it.
+		 */
+		kprintf("sheap: cannot map %ld page(s) in %s\n", missing,
+			d->mf->name);
+	}
+}
+
+/*
+ * Carry out @p's page-table work between @caller and @callee. No object
+ * appears twice in a plan, so the work is done by kind rather than by
+ * entry: every unmap first, one shootdown per address space (complete
+ * before anything is mapped or freed, and before either side runs
+ * again), then the maps, then the frees.
+ */
 static void apply(const struct rref_cross_plan *p, struct dom *caller,
 		  struct dom *callee)
 {
+	unsigned int any = 0;
+	unsigned int all = ~0u;
+	bool uniform;
+
+	/* Half of plan_runs[] is scratch for runs_with(). */
+	BUILD_ASSERT(ARRAY_SIZE(plan_runs) >= 2 * RREF_PLAN_MAX);
+	VERIFY(p->n <= RREF_PLAN_MAX);
 	for (uint32_t i = 0; i < p->n; i++) {
 		const struct rref_plan_ent *e = &p->ent[i];
 		struct sheap_obj *o = obj_find(e->addr);
 
 		VERIFY(o != NULL);
-		if (e->action & RREF_ACT_UNMAP_CALLER) {
-			unmap_obj(caller, e->addr, e->npages);
-		}
-		if (e->action & RREF_ACT_UNMAP_CALLEE) {
-			unmap_obj(callee, e->addr, e->npages);
-		}
-		if (e->action & RREF_ACT_MAP_RW_CALLEE) {
-			map_obj(callee, o, true);
-		}
-		if (e->action & RREF_ACT_MAP_RO_CALLEE) {
-			map_obj(callee, o, false);
-		}
-		if (e->action & RREF_ACT_MAP_RW_CALLER) {
-			map_obj(caller, o, true);
-		}
+		plan_obj[i] = o;
+		plan_runs[i].va = o->addr;
+		plan_runs[i].n = o->npages;
+		plan_runs[i].frames = o->frames;
+		any |= e->action;
+		all &= e->action;
 		if (e->kind == RREF_ENT_MOVE) {
 			caller->sheap_pages -= e->npages;
 			callee->sheap_pages += e->npages;
@@ -242,9 +298,30 @@ static void apply(const struct rref_cross_plan *p, struct dom *caller,
 			caller->sheap_pages += e->npages;
 			counters.moves++;
 		}
-		if (e->action & RREF_ACT_FREE) {
-			obj_unlink(o);
-			obj_free(o);
+	}
+	uniform = any == all;
+	if (any & RREF_ACT_UNMAP_CALLER) {
+		unmap_side(p, caller, RREF_ACT_UNMAP_CALLER, uniform);
+	}
+	if (any & RREF_ACT_UNMAP_CALLEE) {
+		unmap_side(p, callee, RREF_ACT_UNMAP_CALLEE, uniform);
+	}
+	if (any & RREF_ACT_MAP_RW_CALLEE) {
+		map_side(p, callee, RREF_ACT_MAP_RW_CALLEE, uniform, true);
+	}
+	if (any & RREF_ACT_MAP_RO_CALLEE) {
+		map_side(p, callee, RREF_ACT_MAP_RO_CALLEE, uniform, false);
+	}
+	if (any & RREF_ACT_MAP_RW_CALLER) {
+		map_side(p, caller, RREF_ACT_MAP_RW_CALLER, uniform, true);
+	}
+	if (!(any & RREF_ACT_FREE)) {
+		return;
+	}
+	for (uint32_t i = 0; i < p->n; i++) {
+		if (p->ent[i].action & RREF_ACT_FREE) {
+			obj_unlink(plan_obj[i]);
+			obj_free(plan_obj[i]);
 		}
 	}
 }

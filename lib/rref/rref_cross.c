@@ -41,14 +41,36 @@ static int refuse(struct rref_cross_plan *p, int word, const char *why, int err)
 }
 
 /*
- * The rules for one object sent by @from: @kind MOVE or RESULT (ownership
- * passes) or BORROW (lent to @to). Appends it to @p if it is acceptable.
+ * The objects of a plan being built, by entry index, so that checking and
+ * applying look each one up once. Valid while the caller's lock is held:
+ * a crossing inserts nothing, so no live entry moves.
  */
-static int add_one(const struct rref_table *t, struct rref_cross_plan *p,
-		   uint64_t from, uint64_t to, uint64_t addr, uint8_t kind,
-		   uint8_t word, uint8_t depth, uint64_t want_type)
+struct plan_objs {
+	struct rref_meta *m[RREF_PLAN_MAX];
+};
+
+/*
+ * Clear the marks add_one() set on the first @n objects of @po (every
+ * crossing clears them before it returns, so the table never keeps one).
+ */
+static void unmark(struct plan_objs *po, uint32_t n)
 {
-	const struct rref_meta *m = rref_tab_slot(t, addr);
+	for (uint32_t i = 0; i < n; i++) {
+		po->m[i]->flags &= ~RREF_F_MARK;
+	}
+}
+
+/*
+ * The rules for one object sent by @from: @kind MOVE or RESULT (ownership
+ * passes) or BORROW (lent to @to). Appends it to @p if it is acceptable,
+ * and marks it, which is how a second occurrence is found.
+ */
+static int add_one(struct rref_table *t, struct rref_cross_plan *p,
+		   struct plan_objs *po, uint64_t from, uint64_t to,
+		   uint64_t addr, uint8_t kind, uint8_t word, uint8_t depth,
+		   uint64_t want_type)
+{
+	struct rref_meta *m = rref_tab_slot(t, addr);
 
 	if (!m) {
 		p->why = "not a live rref";
@@ -74,16 +96,16 @@ static int add_one(const struct rref_table *t, struct rref_cross_plan *p,
 		p->why = "rref lent too many times";
 		return -EINVAL;
 	}
-	for (uint32_t i = 0; i < p->n; i++) {
-		if (p->ent[i].addr == addr) {
-			p->why = "rref passed twice";
-			return -EINVAL;
-		}
+	if (m->flags & RREF_F_MARK) {
+		p->why = "rref passed twice";
+		return -EINVAL;
 	}
 	if (p->n == RREF_PLAN_MAX) {
 		p->why = "too many rrefs in one crossing";
 		return -EINVAL;
 	}
+	m->flags |= RREF_F_MARK;
+	po->m[p->n] = m;
 	p->ent[p->n].addr = addr;
 	p->ent[p->n].npages = m->npages;
 	p->ent[p->n].action = 0;
@@ -99,22 +121,27 @@ static int add_one(const struct rref_table *t, struct rref_cross_plan *p,
  * The plan's entries double as the work queue; duplicates (and so cycles)
  * are refused by add_one().
  */
-static int add_tree(const struct rref_table *t, struct rref_cross_plan *p,
-		    uint64_t from, uint64_t to, uint64_t addr, uint8_t kind,
-		    uint8_t word, uint64_t want_type)
+static int add_tree(struct rref_table *t, struct rref_cross_plan *p,
+		    struct plan_objs *po, uint64_t from, uint64_t to,
+		    uint64_t addr, uint8_t kind, uint8_t word,
+		    uint64_t want_type)
 {
 	uint32_t idx = p->n;
 	int err;
 
-	err = add_one(t, p, from, to, addr, kind, word, 0, want_type);
+	err = add_one(t, p, po, from, to, addr, kind, word, 0, want_type);
 	if (err) {
 		return err;
 	}
 	for (; idx < p->n; idx++) {
 		struct rref_plan_ent e = p->ent[idx];
-		const struct rref_meta *m = rref_tab_slot(t, e.addr);
-		const struct rref_type_ent *te = rref_tab_type(t, m->type_id);
+		const struct rref_meta *m = po->m[idx];
+		const struct rref_type_ent *te;
 
+		if (m->flags & RREF_F_FLAT) {
+			continue;
+		}
+		te = rref_tab_type(t, m->type_id);
 		if (!te) {
 			continue;
 		}
@@ -142,8 +169,8 @@ static int add_tree(const struct rref_table *t, struct rref_cross_plan *p,
 					p->why = "rrefs nested too deep";
 					return -EINVAL;
 				}
-				err = add_one(t, p, from, to, v, e.kind, word,
-					      e.depth + 1, run->type_id);
+				err = add_one(t, p, po, from, to, v, e.kind,
+					      word, e.depth + 1, run->type_id);
 				if (err) {
 					return err;
 				}
@@ -186,9 +213,13 @@ static int word_kind(unsigned int k, uint64_t w, bool results, uint8_t *ek)
 	}
 }
 
-/* Validate all words of a crossing from @from into @p. */
-static int add_words(const struct rref_table *t, struct rref_cross_plan *p,
-		     uint64_t from, uint64_t to,
+/*
+ * Validate all words of a crossing from @from into @p, and @po. On success
+ * the plan's objects are marked (the caller clears the marks); on failure
+ * nothing is.
+ */
+static int add_words(struct rref_table *t, struct rref_cross_plan *p,
+		     struct plan_objs *po, uint64_t from, uint64_t to,
 		     const uint64_t words[IPC_WORDS], uint16_t kinds,
 		     const uint64_t *types, bool results)
 {
@@ -202,15 +233,17 @@ static int add_words(const struct rref_table *t, struct rref_cross_plan *p,
 		int err;
 
 		if (r < 0) {
+			unmark(po, p->n);
 			return refuse(p, (int)i, "kind not allowed here",
 				      -EINVAL);
 		}
 		if (r == 0) {
 			continue;
 		}
-		err = add_tree(t, p, from, to, words[i], ek, (uint8_t)i,
+		err = add_tree(t, p, po, from, to, words[i], ek, (uint8_t)i,
 			       types ? types[i] : 0);
 		if (err) {
+			unmark(po, p->n);
 			return refuse(p, (int)i, p->why, err);
 		}
 	}
@@ -221,6 +254,7 @@ int rref_tab_cross(struct rref_table *t, uint64_t caller, uint64_t callee,
 		   const uint64_t words[IPC_WORDS], uint16_t kinds,
 		   const uint64_t *types, struct rref_cross_plan *plan)
 {
+	struct plan_objs po;
 	int err;
 
 	plan_start(plan, caller, callee, RREF_PLAN_EMPTY);
@@ -228,7 +262,8 @@ int rref_tab_cross(struct rref_table *t, uint64_t caller, uint64_t callee,
 	    caller == callee) {
 		return refuse(plan, -1, "bad caller or callee", -EINVAL);
 	}
-	err = add_words(t, plan, caller, callee, words, kinds, types, false);
+	err = add_words(t, plan, &po, caller, callee, words, kinds, types,
+			false);
 	if (err) {
 		return err;
 	}
@@ -236,8 +271,9 @@ int rref_tab_cross(struct rref_table *t, uint64_t caller, uint64_t callee,
 	/* Everything is valid; nothing below can fail. */
 	for (uint32_t i = 0; i < plan->n; i++) {
 		struct rref_plan_ent *e = &plan->ent[i];
-		struct rref_meta *m = rref_tab_slot(t, e->addr);
+		struct rref_meta *m = po.m[i];
 
+		m->flags &= ~RREF_F_MARK;
 		if (e->kind == RREF_ENT_MOVE) {
 			m->owner = callee;
 			e->action =
@@ -319,6 +355,7 @@ int rref_tab_ret(struct rref_table *t, uint64_t callee, uint64_t caller,
 		 const uint64_t *types, struct rref_cross_plan *call_plan,
 		 struct rref_cross_plan *ret_plan)
 {
+	struct plan_objs po;
 	uint32_t ending;
 	uint32_t nres;
 	int err;
@@ -328,11 +365,13 @@ int rref_tab_ret(struct rref_table *t, uint64_t callee, uint64_t caller,
 		return refuse(ret_plan, -1, "not the plan of this call",
 			      -EINVAL);
 	}
-	err = add_words(t, ret_plan, callee, caller, words, kinds, types, true);
+	err = add_words(t, ret_plan, &po, callee, caller, words, kinds, types,
+			true);
 	if (err) {
 		return err;
 	}
 	if (ret_plan->n + ending > RREF_PLAN_MAX) {
+		unmark(&po, ret_plan->n);
 		return refuse(ret_plan, -1, "too many rrefs in one crossing",
 			      -EINVAL);
 	}
@@ -342,7 +381,8 @@ int rref_tab_ret(struct rref_table *t, uint64_t callee, uint64_t caller,
 	for (uint32_t i = 0; i < nres; i++) {
 		struct rref_plan_ent *e = &ret_plan->ent[i];
 
-		rref_tab_slot(t, e->addr)->owner = caller;
+		po.m[i]->flags &= ~RREF_F_MARK;
+		po.m[i]->owner = caller;
 		e->action = RREF_ACT_UNMAP_CALLEE | RREF_ACT_MAP_RW_CALLER;
 	}
 	end_loans(t, call_plan, ret_plan);
@@ -374,8 +414,12 @@ int rref_tab_unwind(struct rref_table *t, uint64_t callee, uint64_t caller,
 static void push_nested(const struct rref_table *t, const struct rref_meta *m,
 			uint64_t *stack, uint32_t *top)
 {
-	const struct rref_type_ent *te = rref_tab_type(t, m->type_id);
+	const struct rref_type_ent *te;
 
+	if (m->flags & RREF_F_FLAT) {
+		return;
+	}
+	te = rref_tab_type(t, m->type_id);
 	if (!te) {
 		return;
 	}

@@ -453,6 +453,13 @@ int rref_tab_alloc(struct rref_table *t, uint64_t owner, uint64_t type_id,
 	m.type_id = type_id;
 	m.owner = owner;
 	m.npages = (uint32_t)npages;
+	/*
+	 * A registered layout never changes, so a type known to have no
+	 * slots stays so; an unregistered id may still gain some.
+	 */
+	if (type_id == 0 || (te && te->nruns == 0)) {
+		m.flags |= RREF_F_FLAT;
+	}
 	place(t->slots, t->shift, &t->used, &m);
 	t->live++;
 	t->pages += npages;
@@ -587,6 +594,16 @@ static int check_entry(const struct rref_table *t, const struct rref_meta *m,
 	}
 	if ((m->flags & RREF_F_ORPHAN) && m->borrows == 0) {
 		return bad(why, "orphan that nobody borrows");
+	}
+	if (m->flags & RREF_F_MARK) {
+		return bad(why, "entry marked outside a crossing");
+	}
+	if ((m->flags & RREF_F_FLAT) && m->type_id != 0) {
+		const struct rref_type_ent *te = rref_tab_type(t, m->type_id);
+
+		if (!te || te->nruns != 0) {
+			return bad(why, "flat entry of a type with slots");
+		}
 	}
 	return 0;
 }

@@ -89,6 +89,10 @@ BUILD_ASSERT((1ull << RREF_PAGE_SHIFT) == RREF_PAGE_SIZE);
 
 /* rref_meta.flags */
 #define RREF_F_ORPHAN (1u << 0) /* owner died while lent out */
+/* Never nests rrefs: plain bytes, or a registered type without slots. */
+#define RREF_F_FLAT (1u << 1)
+/* Listed in the plan being built (only inside one table call). */
+#define RREF_F_MARK (1u << 2)
 
 /*
  * What the kernel knows about one object. Written only through this

@@ -458,6 +458,186 @@ int aspace_unmap(struct aspace *as, vaddr_t va, size_t n, paddr_t *frames)
 	return 0;
 }
 
+/*
+ * tlb_invalidate() of several runs: each is flushed locally as on its own
+ * (one invlpg per page, or a full flush past the threshold), while other
+ * CPUs are sent one request for the span that covers them all.
+ */
+static void tlb_invalidate_runs(struct aspace *as,
+				const struct aspace_run *runs, size_t count)
+{
+	uint64_t me = 1ull << this_cpu()->id;
+	uint64_t targets;
+	vaddr_t lo = ~0ull;
+	vaddr_t hi = 0;
+
+	if (count == 1) {
+		tlb_invalidate(as, runs[0].va, runs[0].n);
+		return;
+	}
+	if (pstats.pcid) {
+		__atomic_fetch_or(&as->stale_cpus, ~0ull, __ATOMIC_SEQ_CST);
+	}
+	if (__atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST) & me) {
+		for (size_t r = 0; r < count; r++) {
+			flush_local(runs[r].va, runs[r].n);
+		}
+		__atomic_fetch_and(&as->stale_cpus, ~me, __ATOMIC_SEQ_CST);
+	}
+	targets = __atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST) & ~me;
+	if (!targets) {
+		return;
+	}
+	for (size_t r = 0; r < count; r++) {
+		lo = MIN(lo, runs[r].va);
+		hi = MAX(hi, runs[r].va + runs[r].n * PAGE_SIZE);
+	}
+	while (!spin_trylock(&shootdown.lock)) {
+		shootdown_service();
+		cpu_relax();
+	}
+	shootdown.va = lo;
+	shootdown.n = (hi - lo) / PAGE_SIZE;
+	__atomic_store_n(&shootdown.targets, targets, __ATOMIC_RELEASE);
+	for (unsigned int c = 0; c < cpu_count; c++) {
+		if (targets & (1ull << c)) {
+			apic_send_ipi(cpus[c].lapic_id, VEC_TLB_SHOOTDOWN);
+		}
+	}
+	while (__atomic_load_n(&shootdown.targets, __ATOMIC_ACQUIRE)) {
+		cpu_relax();
+	}
+	spin_unlock(&shootdown.lock);
+}
+
+/*
+ * Runs for the *_runs() calls: page-aligned, non-empty ranges of user
+ * addresses (what check_range() accepts for a user address space).
+ */
+static int check_runs(struct aspace *as, const struct aspace_run *runs,
+		      size_t count)
+{
+	if (as->is_kernel || count == 0) {
+		return -EINVAL;
+	}
+	for (size_t r = 0; r < count; r++) {
+		vaddr_t va = runs[r].va;
+
+		if (!IS_ALIGNED(va, PAGE_SIZE) || va >= USER_TOP ||
+		    runs[r].n == 0 || runs[r].n > (USER_TOP - va) / PAGE_SIZE) {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One level of walk_user(): the table @e points to, made if missing and
+ * @create. NULL if missing, out of memory, or a large page.
+ */
+static inline uint64_t *next_table(struct aspace *as, uint64_t *e, bool create)
+{
+	if (likely((*e & (PTE_P | PTE_PS)) == PTE_P)) {
+		return table_va(*e);
+	}
+	if (*e & PTE_P) {
+		return NULL;
+	}
+	if (create) {
+		void *page = page_alloc();
+
+		if (!page) {
+			return NULL;
+		}
+		*e = virt_to_phys(page) | PTE_P | PTE_W | PTE_U;
+		as->pt_pages++;
+		return page;
+	}
+	return NULL;
+}
+
+/* walk() of a user address (< USER_TOP), unrolled; as->lock held. */
+static uint64_t *walk_user(struct aspace *as, vaddr_t va, bool create)
+{
+	uint64_t *t = phys_to_virt(as->pml4);
+
+	t = next_table(as, &t[PML4_IDX(va)], create);
+	if (t) {
+		t = next_table(as, &t[PDPT_IDX(va)], create);
+	}
+	if (t) {
+		t = next_table(as, &t[PD_IDX(va)], create);
+	}
+	return t ? &t[PT_IDX(va)] : NULL;
+}
+
+int aspace_unmap_runs(struct aspace *as, const struct aspace_run *runs,
+		      size_t count)
+{
+	if (check_runs(as, runs, count)) {
+		return -EINVAL;
+	}
+	spin_lock(&as->lock);
+	for (size_t r = 0; r < count; r++) {
+		for (size_t i = 0; i < runs[r].n; i++) {
+			uint64_t *pte = walk_user(
+				as, runs[r].va + i * PAGE_SIZE, false);
+
+			if (!pte || !(*pte & PTE_P)) {
+				continue;
+			}
+			*pte = 0;
+			as->mapped_pages--;
+		}
+	}
+	spin_unlock(&as->lock);
+	tlb_invalidate_runs(as, runs, count);
+	return 0;
+}
+
+long aspace_map_runs(struct aspace *as, const struct aspace_run *runs,
+		     size_t count, unsigned int prot)
+{
+	uint64_t bits = prot_to_pte(prot, false);
+	bool changed = false;
+	long missing = 0;
+
+	if (check_runs(as, runs, count)) {
+		return -EINVAL;
+	}
+	for (size_t r = 0; r < count; r++) {
+		for (size_t i = 0; i < runs[r].n; i++) {
+			paddr_t pa = runs[r].frames[i];
+
+			if (!IS_ALIGNED(pa, PAGE_SIZE) || (pa & ~PTE_ADDR)) {
+				return -EINVAL;
+			}
+		}
+	}
+	spin_lock(&as->lock);
+	for (size_t r = 0; r < count; r++) {
+		for (size_t i = 0; i < runs[r].n; i++) {
+			uint64_t *pte =
+				walk_user(as, runs[r].va + i * PAGE_SIZE, true);
+
+			if (!pte) {
+				missing++;
+			} else if (*pte & PTE_P) {
+				*pte = (*pte & PTE_ADDR) | bits;
+				changed = true;
+			} else {
+				*pte = runs[r].frames[i] | bits;
+				as->mapped_pages++;
+			}
+		}
+	}
+	spin_unlock(&as->lock);
+	if (changed) {
+		tlb_invalidate_runs(as, runs, count);
+	}
+	return missing;
+}
+
 int aspace_protect(struct aspace *as, vaddr_t va, size_t n, unsigned int prot)
 {
 	uint64_t bits = prot_to_pte(prot, as->is_kernel);

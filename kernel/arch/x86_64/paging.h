@@ -76,6 +76,34 @@ int aspace_unmap(struct aspace *as, vaddr_t va, size_t n, paddr_t *frames);
 /* Change protection of @n mapped pages; -ENOENT if any is not mapped. */
 int __must_check aspace_protect(struct aspace *as, vaddr_t va, size_t n,
 				unsigned int prot);
+/*
+ * A run of @n pages at @va for aspace_unmap_runs() and aspace_map_runs();
+ * for a map, frames[i] is the frame of page i.
+ */
+struct aspace_run {
+	vaddr_t va;
+	size_t n;
+	const paddr_t *frames;
+};
+
+/*
+ * aspace_unmap() of @count runs of a user address space under one lock,
+ * with one shootdown for all of them, complete on return (each run is
+ * invalidated locally as aspace_unmap() would; other CPUs get one IPI
+ * covering every run). -EINVAL (nothing changed) if a run is bad.
+ */
+int aspace_unmap_runs(struct aspace *as, const struct aspace_run *runs,
+		      size_t count);
+/*
+ * Map each page of @count runs of a user address space to its frame with
+ * @prot under one lock. A page already mapped keeps its frame and takes
+ * @prot (as aspace_protect() would); if any did, TLBs are shot down
+ * before return. A page that needs a page-table page the kernel cannot
+ * get stays unmapped and is counted. Returns that count, or -EINVAL
+ * (nothing changed) if a run or frame is bad.
+ */
+long aspace_map_runs(struct aspace *as, const struct aspace_run *runs,
+		     size_t count, unsigned int prot);
 /* Look up @va; -ENOENT when unmapped. */
 int aspace_query(struct aspace *as, vaddr_t va, paddr_t *pa,
 		 unsigned int *prot);
