@@ -129,6 +129,10 @@ void svc_instance_failed(struct dom *d)
 		return;
 	}
 	again = may_restart(s, d->mf, now, &why);
+	if (!again && d->mf->restart != MANIFEST_RESTART_NEVER) {
+		/* Counted before anyone can see it gone. */
+		__atomic_fetch_add(&stats.gave_up, 1, __ATOMIC_RELAXED);
+	}
 	s->state = again ? SVC_RESTARTING : SVC_GONE;
 	s->fail_ns = now;
 	s->fail_tsc = rdtsc();
@@ -140,9 +144,6 @@ void svc_instance_failed(struct dom *d)
 		kprintf("\n*** SERVICE GIVEN UP: %s (module %s): %s; its "
 			"clients get -EDOMDEAD from now on\n",
 			d->mf->name, s->module, why);
-		spin_lock(&restart_wq.lock);
-		stats.gave_up++;
-		spin_unlock(&restart_wq.lock);
 	}
 	dom_put(old);
 }
@@ -259,6 +260,7 @@ static void restart_one(struct svc *s)
 					  s->arg, s->boot, s, &d);
 		s->create_tsc = rdtsc() - t0;
 		if (err) {
+			__atomic_fetch_add(&stats.gave_up, 1, __ATOMIC_RELAXED);
 			spin_lock(&s->wq.lock);
 			if (!s->cur) {
 				s->state = SVC_GONE;
@@ -275,9 +277,7 @@ static void restart_one(struct svc *s)
 			dom_put(d);
 		}
 		spin_lock(&restart_wq.lock);
-		if (err) {
-			stats.gave_up++;
-		} else {
+		if (!err) {
 			stats.restarts++;
 		}
 		spin_unlock(&restart_wq.lock);
