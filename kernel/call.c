@@ -26,6 +26,7 @@
 #include "abi/errno.h"
 #include "abi/ipc.h"
 #include "abi/ipc_desc.h"
+#include "abi/syscall.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
@@ -42,9 +43,6 @@
 #include "thread.h"
 #include "time.h"
 #include "cmdline.h"
-
-/* Marks a frame that must leave through iretq (rcx carries an argument). */
-#define IPC_ENTRY_VECTOR 0x101
 
 #define CALL_STACK_PAGES 4 /* 16 KiB per call */
 
@@ -135,6 +133,14 @@ static void thread_enter(struct thread *t, struct dom *to)
 	t->as = to->as;
 	aspace_switch(to->as);
 	irq_restore(flags);
+}
+
+/* thread_enter() with interrupts already off. */
+static inline void thread_enter_irqs_off(struct thread *t, struct dom *to)
+{
+	t->dom = to;
+	t->as = to->as;
+	aspace_switch(to->as);
 }
 
 /* The callee's in[] and out[] words at the top of the call's stack. */
@@ -345,6 +351,55 @@ leave_callee(struct call_frame *f, bool keep)
 	spin_unlock(&callee->lock);
 }
 
+/*
+ * Enter @f's callee (lib/abi/ipc.h): in[] and a zeroed out[] at the top of
+ * the call's stack, @f on the thread's call stack, and @tf set up to leave
+ * by SYSRET into the export's entry trampoline; the caller then moves the
+ * thread into the callee (thread_enter()). Every register is set: nothing
+ * of the caller's reaches the callee. cs, ss, error and vector are those
+ * syscall_entry pushed.
+ */
+static inline __attribute__((always_inline)) void
+enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
+	     const struct dom_export *exp, const uint64_t in[IPC_WORDS],
+	     uint64_t cw)
+{
+	vaddr_t top = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
+	uint64_t *words = frame_words(f);
+
+	words[0] = 0;
+	words[1] = 0;
+	words[2] = 0;
+	words[3] = 0;
+	words[IPC_WORDS + 0] = in[0];
+	words[IPC_WORDS + 1] = in[1];
+	words[IPC_WORDS + 2] = in[2];
+	words[IPC_WORDS + 3] = in[3];
+
+	f->prev = t->calls;
+	t->calls = f;
+	t->call_depth++;
+
+	tf->r15 = 0;
+	tf->r14 = 0;
+	tf->r13 = 0;
+	tf->r12 = 0;
+	tf->r11 = USER_RFLAGS; /* as SYSRET leaves it */
+	tf->r10 = 0;
+	tf->r9 = exp->dispatch;
+	tf->r8 = top - 2 * IPC_WORDS * 8; /* out[] */
+	tf->rbp = 0;
+	tf->rdi = exp->ctx;
+	tf->rsi = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
+	tf->rdx = top - IPC_WORDS * 8; /* in[] */
+	tf->rcx = exp->ret_tramp;      /* as SYSRET leaves it */
+	tf->rbx = 0;
+	tf->rax = 0;
+	tf->rip = exp->ret_tramp;
+	tf->rflags = USER_RFLAGS;
+	tf->rsp = top - 2 * IPC_WORDS * 8; /* 16-byte aligned */
+}
+
 long call_sys_call(struct dom *d, struct trap_frame *tf)
 {
 	struct thread *t = current();
@@ -359,8 +414,6 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	struct call_frame *f;
 	struct dom *callee;
 	uint64_t granted = 0;
-	vaddr_t top;
-	uint64_t *words;
 	bool cached;
 	int err;
 
@@ -470,52 +523,8 @@ again:
 		call_cache_fill(t, d, cw, &tg);
 	}
 
-	/*
-	 * Callee stack, top down: out[4] (zeroed), in[4], then the return
-	 * address (ret_tramp) where rsp points, as after a call instruction.
-	 */
-	top = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
-	words = frame_words(f);
-	words[0] = 0;
-	words[1] = 0;
-	words[2] = 0;
-	words[3] = 0;
-	words[IPC_WORDS + 0] = in[0];
-	words[IPC_WORDS + 1] = in[1];
-	words[IPC_WORDS + 2] = in[2];
-	words[IPC_WORDS + 3] = in[3];
-	words[-1] = 0;
-	words[-2] = 0;
-	words[-3] = tg.exp->ret_tramp; /* rsp = 8 mod 16, as at a call */
-
-	f->prev = t->calls;
-	t->calls = f;
-	t->call_depth++;
+	enter_callee(t, f, tf, tg.exp, in, cw);
 	thread_enter(t, callee);
-
-	/* Every register is set: nothing of the caller's reaches the callee. */
-	tf->r15 = 0;
-	tf->r14 = 0;
-	tf->r13 = 0;
-	tf->r12 = 0;
-	tf->r11 = 0;
-	tf->r10 = 0;
-	tf->r9 = 0;
-	tf->r8 = 0;
-	tf->rbp = 0;
-	tf->rdi = tg.exp->ctx;
-	tf->rsi = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
-	tf->rdx = top - IPC_WORDS * 8;	   /* in[] */
-	tf->rcx = top - 2 * IPC_WORDS * 8; /* out[] */
-	tf->rbx = 0;
-	tf->rax = 0;
-	tf->vector = IPC_ENTRY_VECTOR;
-	tf->error = 0;
-	tf->rip = tg.exp->dispatch;
-	tf->cs = GDT_UCODE;
-	tf->rflags = USER_RFLAGS;
-	tf->rsp = top - 2 * IPC_WORDS * 8 - 24;
-	tf->ss = GDT_UDATA;
 	return 0;
 
 out_free:
@@ -524,9 +533,13 @@ out_free:
 	return err;
 }
 
-/* Resume the caller of @f in @tf: its saved state, and @out as results. */
-static void resume_caller(struct trap_frame *tf, const struct call_frame *f,
-			  const uint64_t out[IPC_WORDS], int64_t app)
+/*
+ * Resume the caller of @f in @tf, a frame syscall_entry built: its saved
+ * state, and @out as results.
+ */
+static inline __attribute__((always_inline)) void
+resume_caller_regs(struct trap_frame *tf, const struct call_frame *f,
+		   const uint64_t out[IPC_WORDS], int64_t app)
 {
 	tf->r15 = f->saved.r15;
 	tf->r14 = f->saved.r14;
@@ -542,12 +555,19 @@ static void resume_caller(struct trap_frame *tf, const struct call_frame *f,
 	tf->rdx = out[2];
 	tf->rcx = f->saved.rip; /* as SYSCALL left it */
 	tf->rbx = f->saved.rbx;
-	tf->vector = SYSCALL_VECTOR;
-	tf->error = 0;
 	tf->rip = f->saved.rip;
-	tf->cs = GDT_UCODE;
 	tf->rflags = f->saved.rflags;
 	tf->rsp = f->saved.rsp;
+}
+
+/* The same in any frame. */
+static void resume_caller(struct trap_frame *tf, const struct call_frame *f,
+			  const uint64_t out[IPC_WORDS], int64_t app)
+{
+	resume_caller_regs(tf, f, out, app);
+	tf->vector = SYSCALL_VECTOR;
+	tf->error = 0;
+	tf->cs = GDT_UCODE;
 	tf->ss = GDT_UDATA;
 }
 
@@ -633,6 +653,189 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 	dom_put(f->callee);
 	call_frame_release(t, f);
 	return 0; /* rax: the call itself went through */
+}
+
+/* --- Fast path ----------------------------------------------------------- */
+
+/*
+ * syscall_entry (syscall.asm) offers every SYS_CALL and SYS_CALL_RETURN to
+ * call_fast_call() / call_fast_return() first, with the trap frame built
+ * and interrupts still off since SYSCALL. Each handles the common case, a
+ * call whose words are all scalars that hits the thread's call cache and
+ * its return, and declines (returns 1) anything else before changing
+ * anything, so that syscall_dispatch() then does the whole job as if the
+ * fast path did not exist. What they do is what call_sys_call() and
+ * call_sys_return() do on the same inputs, step for step; what they leave
+ * out can be left out because:
+ *  - interrupts stay off to the SYSRET, so nothing preempts or interrupts
+ *    the thread: callee->lock is taken without the interrupt-off nesting
+ *    of spin_lock() (irq_nest is untouched, so nobody can see it), and
+ *    only if it is free: a busy lock (or a recursive acquire) declines,
+ *    and the slow path spins as usual, serving TLB shootdowns;
+ *  - the lock is still taken around every change to the visitors list and
+ *    nvisitors, and the frame is complete before it is listed, so
+ *    kick_threads() and dom_watchdog_scan() see what they see today;
+ *  - no rref or handle word means no plan, grant, or revocation, and no
+ *    allocation: the spare frame and the cached stack must both be there;
+ *  - an armed fault injection in the domain the thread lands in (the
+ *    callee on a call, the caller on a return; the callee's results too)
+ *    declines, so faultinj_results() and faultinj_user_return() run
+ *    exactly when they did; so does a return that ends a recovery
+ *    (svc_served());
+ *  - the landing domain's dying check (dom_check_alive()) is made, with
+ *    interrupts on, exactly where syscall_dispatch() makes it;
+ *  - cs, ss, error and vector are the ones syscall_entry pushed, and
+ *    both paths leave them so.
+ */
+BUILD_ASSERT(SYS_CALL == 17 && SYS_CALL_RETURN == 18); /* syscall.asm */
+
+/* Take @l if it is free; interrupts are off for as long as it is held. */
+static inline bool lock_if_free(struct spinlock *l, const struct cpu *c)
+{
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		return false;
+	}
+	l->holder = (int32_t)c->id;
+	return true;
+}
+
+static inline void unlock_irqs_off(struct spinlock *l)
+{
+	l->holder = -1;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+/* Count a system call as syscall_dispatch() does. */
+static inline void count_syscall(struct cpu *c, struct dom *d)
+{
+	c->stats.syscalls++;
+	__atomic_fetch_add(&d->syscalls, 1, __ATOMIC_RELAXED);
+}
+
+/* syscall_dispatch()'s dying check for the domain the thread is now in. */
+static inline void check_landing(const struct dom *d)
+{
+	if (__builtin_expect(READ_ONCE(d->state) >= DOM_DYING, 0)) {
+		sti();
+		dom_check_alive();
+		cli();
+	}
+}
+
+long call_fast_call(struct trap_frame *tf)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	struct dom *d = t->dom;
+	struct dom *callee = t->stack_dom;
+	struct call_frame *f = t->frame_cache;
+	const struct call_cache *cc = &t->call_cache;
+	uint64_t cw = tf->rdi;
+	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
+
+	/*
+	 * A hit (call_cache_hit()) names stack_dom; scalar words only; no
+	 * allocation. cc->from is NULL when cleared, and d is NULL only on
+	 * a kernel thread, which has no cache.
+	 */
+	if (!d || cc->from != d || cc->cw != cw || (cw & CW_KINDS_MASK) ||
+	    __atomic_load_n(&d->handles_ver, __ATOMIC_ACQUIRE) !=
+		    cc->handles_ver ||
+	    t->call_depth >= CALL_DEPTH_MAX || !f || !t->stack_cache ||
+	    READ_ONCE(callee->inject)) {
+		return 1;
+	}
+	if (!lock_if_free(&callee->lock, c)) {
+		return 1;
+	}
+	if (callee->state != DOM_RUNNING) {
+		/* The slow path forgets the cache and looks it up. */
+		unlock_irqs_off(&callee->lock);
+		return 1;
+	}
+	count_syscall(c, d);
+	dom_get(callee); /* the frame's */
+	t->frame_cache = NULL;
+	f->stack = t->stack_cache;
+	t->stack_cache = NULL;
+	f->thread = t;
+	f->caller = d;
+	f->callee = callee;
+	f->method = cc->method;
+	f->has_rr = false;
+	f->saved.rip = tf->rip;
+	f->saved.rsp = tf->rsp;
+	f->saved.rflags = tf->rflags;
+	f->saved.rbx = tf->rbx;
+	f->saved.rbp = tf->rbp;
+	f->saved.r9 = tf->r9;
+	f->saved.r12 = tf->r12;
+	f->saved.r13 = tf->r13;
+	f->saved.r14 = tf->r14;
+	f->saved.r15 = tf->r15;
+	f->start_tsc = rdtsc();
+	list_push_back(&callee->visitors, &f->visit_link);
+	callee->nvisitors++;
+	unlock_irqs_off(&callee->lock);
+
+	enter_callee(t, f, tf, cc->exp, in, cw);
+	thread_enter_irqs_off(t, callee);
+	check_landing(callee);
+	return 0;
+}
+
+long call_fast_return(struct trap_frame *tf)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	struct dom *d = t->dom;
+	struct call_frame *f = t->calls;
+	uint64_t out[IPC_WORDS];
+	const uint64_t *words;
+	struct dom *caller;
+
+	/*
+	 * A completed call without rref or handle results whose stack goes
+	 * back to stack_cache (leave_callee(f, true) with nothing to drop),
+	 * into a spare frame slot that is free.
+	 */
+	if (!f || f->callee != d || f->has_rr || f->method->res_kinds ||
+	    t->stack_dom != d || t->stack_cache || t->frame_cache ||
+	    READ_ONCE(d->inject) || READ_ONCE(f->caller->inject) ||
+	    READ_ONCE(d->svc->recovering)) {
+		return 1;
+	}
+	if (!lock_if_free(&d->lock, c)) {
+		return 1;
+	}
+	count_syscall(c, d);
+	caller = f->caller;
+	words = frame_words(f);
+	out[0] = words[0];
+	out[1] = words[1];
+	out[2] = words[2];
+	out[3] = words[3];
+	for (unsigned int w = f->method->nres; w < IPC_WORDS; w++) {
+		out[w] = 0;
+	}
+	t->calls = f->prev;
+	t->call_depth--;
+	/* Out of the callee's page table before off its visitors list. */
+	thread_enter_irqs_off(t, caller);
+	list_unlink(&f->visit_link);
+	d->nvisitors--;
+	if (d->state == DOM_RUNNING) {
+		t->stack_cache = f->stack;
+	} /* else teardown frees it with the rest of d's mappings */
+	unlock_irqs_off(&d->lock);
+
+	resume_caller_regs(tf, f, out, (int32_t)tf->rdi);
+	tf->rax = 0;
+	/* Not the last reference: stack_dom is d and holds one. */
+	dom_put(d);
+	t->frame_cache = f;
+	check_landing(caller);
+	return 0;
 }
 
 /* End @f, which will not return normally: loans back, stack freed. */

@@ -58,6 +58,13 @@ long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp);
 long call_sys_call(struct dom *d, struct trap_frame *tf);
 long call_sys_return(struct dom *d, struct trap_frame *tf);
 /*
+ * The fast path of SYS_CALL and SYS_CALL_RETURN (call.c, "Fast path"),
+ * called by syscall_entry with interrupts off: 0 when done (@tf is the
+ * frame to leave by), 1 to decline, having changed nothing.
+ */
+long call_fast_call(struct trap_frame *tf);
+long call_fast_return(struct trap_frame *tf);
+/*
  * The current thread is inside a dying callee: resume its caller at the
  * proxy with -EDOMDEAD. Never returns.
  */

@@ -65,8 +65,7 @@ EVENT_TOLERANCE = 0.05  # per round trip; timer ticks may add a few events
 
 EVENT_NOTES = [
     "syscalls: kernel entries, SYS_CALL and SYS_CALL_RETURN (the callee "
-    "is entered by iretq, the caller resumed by sysret; both modelled as "
-    "sysret)",
+    "is entered and the caller resumed by sysret)",
     "cr3: page-table switches, caller -> callee -> caller (aspace_switch)",
     "invlpg: one per rref object unmapped: a move unmaps it from the "
     "sender (sheap_cross on the call, sheap_ret on the return) and maps it "

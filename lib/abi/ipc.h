@@ -34,15 +34,20 @@
  * registered interface must agree on every kind, or the call fails with
  * -EINVAL before anything moves.
  *
- * The callee is entered at its interface's dispatch entry with
+ * SYS_IFACE_EXPORT registers a dispatch function and an entry trampoline
+ * (ret_tramp). The callee is entered, by SYSRET, at the trampoline with
  *   rdi  the interface instance context it registered
  *   rsi  the method ordinal
  *   rdx  pointer to uint64_t in[IPC_WORDS] (a copy on the callee's stack)
- *   rcx  pointer to uint64_t out[IPC_WORDS]
- * as if by a call instruction whose return address is the ret_tramp it
- * registered with SYS_IFACE_EXPORT; dispatch returns the app status in
- * eax, and ret_tramp passes it to SYS_CALL_RETURN. The kernel copies in[]
- * onto the callee's stack and reads out[] back, four words each way.
+ *   r8   pointer to uint64_t out[IPC_WORDS] (zeroed, just below in[])
+ *   r9   the dispatch function it registered
+ *   rcx  the trampoline's address, r11 the entry rflags (as SYSRET
+ *        leaves them); rsp 16-byte aligned, at out[]
+ * and every other general register 0. The trampoline calls
+ * dispatch(rdi, rsi, rdx, out[] in rcx), which returns the app status in
+ * eax, and passes it to SYS_CALL_RETURN in edi (lib/rt/ipc.c,
+ * rt_ipc_ret_tramp). The kernel copies in[] onto the callee's stack and
+ * reads out[] back, four words each way.
  *
  * The kernel checks every call against the descriptor the callee
  * exported (lib/abi/ipc_desc.h): an unknown ordinal, or kinds or an

@@ -24,10 +24,17 @@
 #include "rt/rt.h"
 #include "rt/syscall.h"
 
-/* A dispatch function returns here; hand its result to the kernel. */
+/*
+ * The kernel enters an export here (lib/abi/ipc.h): rdi, rsi and rdx are
+ * already the dispatch function's first three arguments, r8 is out[] and
+ * r9 the dispatch function; rsp is 16-byte aligned. Call it, and hand its
+ * result to the kernel.
+ */
 __asm__(".globl rt_ipc_ret_tramp\n"
 	".type rt_ipc_ret_tramp, @function\n"
 	"rt_ipc_ret_tramp:\n"
+	"\tmovq %r8, %rcx\n"
+	"\tcall *%r9\n"
 	"\tmovl %eax, %edi\n"
 	"\tmovl $18, %eax\n" /* SYS_CALL_RETURN */
 	"\tsyscall\n"

@@ -21,8 +21,9 @@
 #define RT_IPC_RESTART_ROUNDS 8u
 
 /*
- * Where a dispatch function entered through SYS_IFACE_EXPORT returns: it
- * passes the returned application status to SYS_CALL_RETURN.
+ * The entry trampoline to register with SYS_IFACE_EXPORT (lib/abi/ipc.h):
+ * the kernel enters a call here; it calls the registered dispatch function
+ * and passes the returned application status to SYS_CALL_RETURN.
  */
 void rt_ipc_ret_tramp(void);
 

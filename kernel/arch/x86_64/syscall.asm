@@ -6,7 +6,9 @@
 ; rip in rcx and rflags in r11 and masked IF (MSR_SFMASK). We switch to
 ; this thread's kernel stack, build a struct trap_frame identical to the
 ; one isr.asm builds (vector SYSCALL_VECTOR), run syscall_dispatch() with
-; interrupts enabled, and leave through SYSRET.
+; interrupts enabled, and leave through SYSRET. SYS_CALL and
+; SYS_CALL_RETURN first try call_fast_call() / call_fast_return() with
+; interrupts still off.
 ;
 ; user_enter_frame: start (or resume) ring 3 from a struct trap_frame,
 ; through the iretq path of isr.asm.
@@ -17,12 +19,15 @@
 %define GDT_UDATA (0x20 | 3)
 %define GDT_UCODE (0x28 | 3)
 %define SYSCALL_VECTOR 0x100
+%define SYS_CALL 17	; lib/abi/syscall.h; SYS_CALL_RETURN is 18 (call.c)
 
 %include "frame.inc"
 
 section .text
 bits 64
 extern syscall_dispatch
+extern call_fast_call
+extern call_fast_return
 extern isr_return
 
 global syscall_entry
@@ -42,9 +47,18 @@ syscall_entry:
 	push qword [rsp + 17 * 8]	; rip, for backtraces
 	push rbp
 	mov rbp, rsp
+	; The hot pair first, with interrupts still off (kernel/call.c,
+	; "Fast path"): a plain call or return completes in one C call and
+	; leaves by SYSRET; anything else declines, changing nothing, and
+	; takes the general path below with the same frame.
+	lea rcx, [rax - SYS_CALL]	; rcx is saved: 0 call, 1 return
+	cmp rcx, 1
+	jbe .fast
+.slow:
 	sti
 	call syscall_dispatch
 	cli
+.exit:
 	add rsp, 16
 	; The dispatcher may have redirected the frame (new thread, unwind):
 	; take the general iretq path unless it is a plain return to the
@@ -56,12 +70,34 @@ syscall_entry:
 	mov rax, [rsp + 17 * 8]
 	shr rax, 47
 	jnz isr_return
+.sysret:
 	POP_GPRS
 	mov rcx, [rsp + 16]		; rip
 	mov r11, [rsp + 32]		; rflags
 	mov rsp, [rsp + 40]		; user rsp
 	swapgs
 	o64 sysret
+
+	; A fast call leaves the frame a plain SYSCALL_VECTOR frame with the
+	; user segments, entering the callee at the entry trampoline its
+	; export registered, inside its image (lower half, checked at
+	; export): the checks above cannot fail, so go straight to SYSRET.
+.fast:
+	je .ret
+	call call_fast_call
+	test eax, eax
+	jnz .decline
+	add rsp, 16
+	jmp .sysret
+	; A return resumes the caller where its SYS_CALL left it: take the
+	; checks as any other system call does.
+.ret:
+	call call_fast_return
+	test eax, eax
+	jz .exit
+.decline:
+	lea rdi, [rsp + 16]		; the trap frame again
+	jmp .slow
 
 ; void user_enter_frame(struct trap_frame *tf): never returns.
 global user_enter_frame
