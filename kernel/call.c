@@ -400,7 +400,43 @@ enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
 	tf->rsp = top - 2 * IPC_WORDS * 8; /* 16-byte aligned */
 }
 
+static long call_enter(struct dom *d, struct trap_frame *tf);
+
+/* Any word moved by @kinds? */
+static bool kinds_have_moves(uint16_t kinds)
+{
+	for (unsigned int w = 0; w < IPC_WORDS; w++) {
+		unsigned int k = ipc_kind_at(kinds, w);
+
+		if (k == IPC_KIND_RREF_MOVE || k == IPC_KIND_RREF_MOVE_OPT) {
+			return true;
+		}
+	}
+	return false;
+}
+
 long call_sys_call(struct dom *d, struct trap_frame *tf)
+{
+	uint64_t cw = tf->rdi;
+	uint16_t kinds = (uint16_t)((cw >> IPC_CW_ARGK_SHIFT) & 0xfff);
+	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
+	long err = call_enter(d, tf);
+
+	/*
+	 * The callee is dead or restarting and the call never reached it.
+	 * A move is a move whatever the outcome (lib/abi/ipc.h): the
+	 * caller's moved rrefs are dropped, so it never has to guess
+	 * whether they are still its own.
+	 */
+	if ((err == -EDOMDEAD || err == -ERESTARTED) &&
+	    kinds_have_moves(kinds) && sheap_sink(d, in, kinds)) {
+		return -EINVAL; /* not the caller's to move: nothing changed */
+	}
+	return err;
+}
+
+/* SYS_CALL proper: validate, move arguments, enter the callee. */
+static long call_enter(struct dom *d, struct trap_frame *tf)
 {
 	struct thread *t = current();
 	uint64_t cw = tf->rdi;

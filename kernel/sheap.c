@@ -247,7 +247,7 @@ static void map_side(const struct rref_cross_plan *p, struct dom *d,
 	struct aspace_run *runs = runs_with(p, act, uniform, &k);
 	long missing;
 
-	if (!k) {
+	if (!k || !d) {
 		return;
 	}
 	missing = aspace_map_runs(d->as, runs, k, prot);
@@ -291,7 +291,9 @@ static void apply(const struct rref_cross_plan *p, struct dom *caller,
 		all &= e->action;
 		if (e->kind == RREF_ENT_MOVE) {
 			caller->sheap_pages -= e->npages;
-			callee->sheap_pages += e->npages;
+			if (callee) {
+				callee->sheap_pages += e->npages;
+			}
 			counters.moves++;
 		} else if (e->kind == RREF_ENT_RESULT) {
 			callee->sheap_pages -= e->npages;
@@ -377,6 +379,45 @@ void sheap_unwind(struct dom *callee, struct dom *caller,
 	spin_unlock(&sheap_lock);
 	/* The plan came from this very table: a mismatch is a kernel bug. */
 	VERIFY(err == 0);
+}
+
+/* The owner of rrefs on their way to being dropped; no domain has it. */
+#define SHEAP_SINK_OWNER (~0ull)
+
+static void drop_one(void *ctx, const struct rref_meta *m);
+static void reset_if_empty(void);
+
+int sheap_sink(struct dom *caller, const uint64_t words[IPC_WORDS],
+	       uint16_t kinds)
+{
+	struct rref_cross_plan *plan = kmalloc(sizeof(*plan));
+	uint16_t moves = 0;
+	int err;
+
+	if (!plan) {
+		return 0; /* they stay the caller's, dropped at its end */
+	}
+	/* Only the moved words: loans and handles stay where they are. */
+	for (unsigned int w = 0; w < IPC_WORDS; w++) {
+		unsigned int k = ipc_kind_at(kinds, w);
+
+		if (k == IPC_KIND_RREF_MOVE || k == IPC_KIND_RREF_MOVE_OPT) {
+			moves |= (uint16_t)(k << (3 * w));
+		}
+	}
+	rref_plan_init(plan);
+	spin_lock(&sheap_lock);
+	err = rref_tab_cross(&table, caller->id, SHEAP_SINK_OWNER, words, moves,
+			     NULL, plan);
+	if (!err) {
+		apply(plan, caller, NULL); /* unmapped from the caller */
+		(void)rref_tab_drop_owner(&table, SHEAP_SINK_OWNER, drop_one,
+					  NULL);
+		reset_if_empty();
+	}
+	spin_unlock(&sheap_lock);
+	kfree(plan);
+	return err ? -EINVAL : 0;
 }
 
 /* --- Teardown ------------------------------------------------------------ */

@@ -56,6 +56,14 @@ int sheap_ret(struct dom *callee, struct dom *caller,
 	      const uint64_t types[IPC_WORDS],
 	      struct rref_cross_plan *call_plan,
 	      struct rref_cross_plan *scratch);
+/*
+ * A call that moves the rrefs of @kinds in @words never reached its
+ * callee (dead or restarting): drop them, nested ones included, as if
+ * they had moved into a callee that then failed. Returns 0, or -EINVAL
+ * with nothing changed if they were not @caller's to move.
+ */
+int sheap_sink(struct dom *caller, const uint64_t words[IPC_WORDS],
+	       uint16_t kinds);
 /* The callee failed during the call: loans go back, moves stay. */
 void sheap_unwind(struct dom *callee, struct dom *caller,
 		  struct rref_cross_plan *call_plan,

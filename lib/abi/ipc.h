@@ -54,6 +54,13 @@
  * idempotent bit that differ from the method's, fail with -EINVAL before
  * anything happens. Result words past the method's nres arrive as 0.
  *
+ * Moves: a move word is not the caller's after the call, whatever the
+ * transport status, except -EBADF, -EINVAL, -EAGAIN and -ENOMEM (nothing
+ * happened). If the callee fails during the call, the moved rrefs are
+ * dropped with it; if it was dead or restarting before the call got in,
+ * the kernel drops them at once. Borrowed rrefs are always the caller's
+ * again when SYS_CALL returns.
+ *
  * Handle words: the caller passes the index of one of its handles; the
  * callee receives the index of a new handle of its own to the same
  * interface (a grant), and the same for handles in results.

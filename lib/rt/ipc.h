@@ -37,7 +37,9 @@ void rt_ipc_ret_tramp(void);
  *
  * Ownership: rref words of kind IPC_KIND_RREF_MOVE(_OPT) pass to the
  * callee when the kernel accepts the call, and are not the caller's any
- * more whatever the outcome; only on -EBADF and -EINVAL did nothing move.
+ * more whatever the outcome: if the callee was dead or restarting before
+ * the call got in (-EDOMDEAD, -ERESTARTED), the kernel dropped them. Only
+ * on -EBADF, -EINVAL, -EAGAIN (call depth) and -ENOMEM did nothing move.
  * Borrowed rrefs are the caller's again when this returns. Result rrefs
  * are owned by the caller when this returns 0.
  *

@@ -35,6 +35,8 @@ enum calltest_method {
 /* echo_msg.seq values that make the callee misbehave holding the msg. */
 #define ECHO_MAGIC_CRASH 0xc0a5u    /* bounce, peek, sink, batch: crash */
 #define ECHO_MAGIC_SCRIBBLE 0x5c81u /* peek: write the borrowed msg */
+/* bounce: count down over all callers; the 3,000th such call crashes. */
+#define ECHO_MAGIC_COUNTDOWN 0xc0d0u
 /* echo.make fill byte that makes the callee return a forged rref. */
 #define ECHO_FILL_FORGE 0xee
 

@@ -55,7 +55,14 @@ static void maybe_crash(uint32_t seq)
 
 static int32_t e_bounce(void *inst, struct echo_msg *m, struct echo_msg **out)
 {
+	static int64_t left = 3000;
+
 	maybe_crash(m->seq);
+	/* Callers on several CPUs hold moved rrefs in us when this fires. */
+	if (m->seq == ECHO_MAGIC_COUNTDOWN &&
+	    __atomic_sub_fetch(&left, 1, __ATOMIC_SEQ_CST) == 0) {
+		maybe_crash(ECHO_MAGIC_CRASH);
+	}
 	m->seq++;
 	m->data[0] ^= 0xff;
 	*out = m;

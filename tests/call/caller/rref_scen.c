@@ -150,6 +150,7 @@ static int scen_results(struct echo_client *c)
 /* The callee fails holding a moved rref: it is dropped with it. */
 static int scen_crash_holding_move(struct echo_client *c)
 {
+	uint32_t app_len = 0;
 	struct echo_msg *m = new_msg(ECHO_MAGIC_CRASH, 0x12);
 	struct echo_msg *back = NULL;
 	int32_t app = -1;
@@ -157,6 +158,19 @@ static int scen_crash_holding_move(struct echo_client *c)
 	EXPECT(m != NULL, 150);
 	EXPECT(echo_bounce(c, m, &back, &app) == -EDOMDEAD, 151);
 	EXPECT(back == NULL && gone(m), 152);
+	/*
+	 * The callee is dead now: a move that cannot get in is dropped all
+	 * the same (the caller never has to guess), a loan stays ours.
+	 */
+	m = new_msg(9, 0x99);
+	EXPECT(m != NULL, 153);
+	EXPECT(echo_bounce(c, m, &back, &app) == -EDOMDEAD, 154);
+	EXPECT(back == NULL && gone(m), 155);
+	m = new_msg(10, 0xaa);
+	EXPECT(m != NULL, 156);
+	EXPECT(echo_peek(c, m, &app_len, &app) == -EDOMDEAD, 157);
+	EXPECT(have(m) && intact(m, 10, 0xaa), 158);
+	echo_msg_drop(m);
 	return 0;
 }
 
@@ -263,12 +277,41 @@ static int scen_grant(struct echo_client *c)
 	return 0;
 }
 
+/*
+ * Bounce rrefs until the callee crashes under us (and under a caller on
+ * the other CPU): every answer before that must be right; the end must
+ * be -EDOMDEAD with the message gone from us.
+ */
+static int scen_rref_until_dead(struct echo_client *c)
+{
+	struct echo_msg *m = new_msg(ECHO_MAGIC_COUNTDOWN, 0x42);
+	int32_t app;
+
+	EXPECT(m != NULL, 220);
+	for (uint32_t i = 0; i < 100000; i++) {
+		struct echo_msg *back = NULL;
+		int err;
+
+		m->seq = ECHO_MAGIC_COUNTDOWN;
+		err = echo_bounce(c, m, &back, &app);
+		if (err == -EDOMDEAD) {
+			EXPECT(back == NULL && gone(m), 221);
+			return 0;
+		}
+		EXPECT(err == 0 && back == m &&
+			       m->seq == ECHO_MAGIC_COUNTDOWN + 1,
+		       222);
+	}
+	return 223;
+}
+
 /* Many calls that move rrefs both ways: nothing may leak. */
 static int scen_rref_loop(struct echo_client *c)
 {
 	int32_t app;
 
-	for (uint32_t i = 0; i < 2000; i++) {
+	/* 3 calls each: over 10,000 calls that move or lend rrefs. */
+	for (uint32_t i = 0; i < 3400; i++) {
 		struct echo_msg *m = new_msg(i, (uint8_t)i);
 		struct echo_msg *back = NULL;
 		uint32_t len = 0;
@@ -319,6 +362,8 @@ int rref_scenario(uint64_t scen, int64_t ct)
 		return scen_grant(&c);
 	case SCEN_RREF_LOOP:
 		return scen_rref_loop(&c);
+	case SCEN_RREF_UNTIL_DEAD:
+		return scen_rref_until_dead(&c);
 	default:
 		return 98;
 	}
