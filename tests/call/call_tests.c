@@ -217,6 +217,11 @@ SELFTEST(rref_move_clears_access_and_refuses_bad_moves, SELFTEST_SHORT)
 	run(ST_CTX, SCEN_RREF_MOVE, false, DOM_RUNNING, DOM_RUNNING);
 }
 
+SELFTEST(rref_syscalls_refuse_hostile_arguments, SELFTEST_SHORT)
+{
+	run(ST_CTX, SCEN_RREF_BAD_SYSCALLS, false, DOM_RUNNING, DOM_RUNNING);
+}
+
 SELFTEST(rref_borrow_stays_with_caller, SELFTEST_SHORT)
 {
 	run(ST_CTX, SCEN_RREF_BORROW, false, DOM_RUNNING, DOM_RUNNING);

@@ -305,6 +305,55 @@ static int scen_rref_until_dead(struct echo_client *c)
 	return 223;
 }
 
+/*
+ * Hostile SYS_RREF_* arguments: each is refused with a clear errno and
+ * changes nothing (the runner's leak checks see the rest).
+ */
+static int scen_rref_bad_syscalls(struct echo_client *c)
+{
+	struct rref_type_desc bad = echo_types[ECHO_MSG_TYPE_INDEX].desc;
+	struct echo_msg *m = new_msg(1, 1);
+	uint64_t out[64];
+	uint64_t addr;
+	uint32_t len;
+	int32_t app;
+
+	EXPECT(m != NULL, 230);
+	/* Counts, sizes and pointers. */
+	EXPECT(sys_rref_alloc(NULL, 64, 0, out) == -EINVAL, 231);
+	EXPECT(sys_rref_alloc(NULL, 64, 65, out) == -EINVAL, 232);
+	EXPECT(sys_rref_alloc(NULL, 0, 1, out) == -EINVAL, 233);
+	EXPECT(sys_rref_alloc(NULL, 1ull << 40, 1, out) == -EINVAL, 234);
+	EXPECT(sys_rref_alloc(NULL, 64, 1, (uint64_t *)0x10) == -EFAULT, 235);
+	EXPECT(sys_rref_alloc((const void *)0x10, 0, 1, out) == -EFAULT, 236);
+	/* Malformed type descriptions. */
+	bad.nslots = 99;
+	EXPECT(sys_rref_alloc(&bad, 0, 1, out) == -EINVAL, 237);
+	bad = echo_types[ECHO_MSG_TYPE_INDEX].desc;
+	bad.nslots = 1;
+	bad.slots[0].offset = bad.size; /* a slot past the end */
+	bad.slots[0].count = 1;
+	bad.slots[0].type_id = bad.id;
+	EXPECT(sys_rref_alloc(&bad, 0, 1, out) == -EINVAL ||
+		       sys_rref_alloc(&bad, 0, 1, out) == -EEXIST,
+	       238);
+	/* Frees of what is not ours, or not an object, or lent out. */
+	addr = (uint64_t)m + 8;
+	EXPECT(sys_rref_free(&addr, 1) == -EINVAL, 239);
+	addr = SHEAP_BASE + 0x7000;
+	EXPECT(sys_rref_free(&addr, 1) == -EINVAL, 240);
+	EXPECT(sys_rref_free(&addr, 0) == -EINVAL, 241);
+	EXPECT(sys_rref_free((const uint64_t *)0x10, 1) == -EFAULT, 242);
+	/* Still ours, still intact, still usable in a call. */
+	EXPECT(have(m) && intact(m, 1, 1), 243);
+	EXPECT(echo_peek(c, m, &len, &app) == 0 && len == sizeof(m->data), 244);
+	/* A query of anything at all answers, and says nothing is ours. */
+	EXPECT(sys_rref_query((const void *)0x10) == 0, 245);
+	EXPECT(sys_rref_query((const void *)~0ull) == 0, 246);
+	echo_msg_drop(m);
+	return 0;
+}
+
 /* Many calls that move rrefs both ways: nothing may leak. */
 static int scen_rref_loop(struct echo_client *c)
 {
@@ -364,6 +413,8 @@ int rref_scenario(uint64_t scen, int64_t ct)
 		return scen_rref_loop(&c);
 	case SCEN_RREF_UNTIL_DEAD:
 		return scen_rref_until_dead(&c);
+	case SCEN_RREF_BAD_SYSCALLS:
+		return scen_rref_bad_syscalls(&c);
 	default:
 		return 98;
 	}

@@ -37,10 +37,11 @@ enum caller_scenario {
 	SCEN_HANDLE_GRANT = 30,
 	SCEN_RREF_LOOP = 31,
 	SCEN_RREF_UNTIL_DEAD = 32,
+	SCEN_RREF_BAD_SYSCALLS = 33,
 };
 
 #define SCEN_RREF_FIRST SCEN_RREF_MOVE
-#define SCEN_RREF_LAST SCEN_RREF_UNTIL_DEAD
+#define SCEN_RREF_LAST SCEN_RREF_BAD_SYSCALLS
 
 /* Runs rref scenario @scen; @ct is a handle to calltest. */
 int rref_scenario(uint64_t scen, int64_t ct);
