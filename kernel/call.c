@@ -353,11 +353,11 @@ leave_callee(struct call_frame *f, bool keep)
 
 /*
  * Enter @f's callee (lib/abi/ipc.h): in[] and a zeroed out[] at the top of
- * the call's stack, @f on the thread's call stack, and @tf set up to leave
- * by SYSRET into the export's entry trampoline; the caller then moves the
- * thread into the callee (thread_enter()). Every register is set: nothing
- * of the caller's reaches the callee. cs, ss, error and vector are those
- * syscall_entry pushed.
+ * the call's stack, @f on the thread's call stack, and the registers the
+ * callee gets that are not zero in @tf: rdi, rsi, rdx, r8, r9, rip, rflags
+ * and rsp (callee_regs_zero() sets the rest). The caller then moves the
+ * thread into the callee (thread_enter()). cs, ss, error and vector are
+ * those syscall_entry pushed.
  */
 static inline __attribute__((always_inline)) void
 enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
@@ -380,24 +380,33 @@ enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
 	t->calls = f;
 	t->call_depth++;
 
+	tf->r9 = exp->dispatch;
+	tf->r8 = top - 2 * IPC_WORDS * 8; /* out[] */
+	tf->rdi = exp->ctx;
+	tf->rsi = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
+	tf->rdx = top - IPC_WORDS * 8; /* in[] */
+	tf->rip = exp->ret_tramp;
+	tf->rflags = USER_RFLAGS;
+	tf->rsp = top - 2 * IPC_WORDS * 8; /* 16-byte aligned */
+}
+
+/*
+ * The rest of the callee's entry registers in @tf, after enter_callee():
+ * every register is set, so nothing of the caller's reaches the callee.
+ */
+static inline __attribute__((always_inline)) void
+callee_regs_zero(struct trap_frame *tf)
+{
 	tf->r15 = 0;
 	tf->r14 = 0;
 	tf->r13 = 0;
 	tf->r12 = 0;
 	tf->r11 = USER_RFLAGS; /* as SYSRET leaves it */
 	tf->r10 = 0;
-	tf->r9 = exp->dispatch;
-	tf->r8 = top - 2 * IPC_WORDS * 8; /* out[] */
 	tf->rbp = 0;
-	tf->rdi = exp->ctx;
-	tf->rsi = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
-	tf->rdx = top - IPC_WORDS * 8; /* in[] */
-	tf->rcx = exp->ret_tramp;      /* as SYSRET leaves it */
+	tf->rcx = tf->rip; /* as SYSRET leaves it */
 	tf->rbx = 0;
 	tf->rax = 0;
-	tf->rip = exp->ret_tramp;
-	tf->rflags = USER_RFLAGS;
-	tf->rsp = top - 2 * IPC_WORDS * 8; /* 16-byte aligned */
 }
 
 static long call_enter(struct dom *d, struct trap_frame *tf);
@@ -560,6 +569,7 @@ again:
 	}
 
 	enter_callee(t, f, tf, tg.exp, in, cw);
+	callee_regs_zero(tf);
 	thread_enter(t, callee);
 	return 0;
 
@@ -698,11 +708,11 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
  * call_fast_call() / call_fast_return() first, with the trap frame built
  * and interrupts still off since SYSCALL. Each handles the common case, a
  * call whose words are all scalars that hits the thread's call cache and
- * its return, and declines (returns 1) anything else before changing
- * anything, so that syscall_dispatch() then does the whole job as if the
- * fast path did not exist. What they do is what call_sys_call() and
- * call_sys_return() do on the same inputs, step for step; what they leave
- * out can be left out because:
+ * its return, and declines anything else before changing anything, so
+ * that syscall_dispatch() then does the whole job as if the fast path did
+ * not exist. What they do is what call_sys_call() and call_sys_return()
+ * do on the same inputs, step for step; what they leave out can be left
+ * out because:
  *  - interrupts stay off to the SYSRET, so nothing preempts or interrupts
  *    the thread: callee->lock is taken without the interrupt-off nesting
  *    of spin_lock() (irq_nest is untouched, so nobody can see it), and
@@ -719,11 +729,33 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
  *    exactly when they did; so does a return that ends a recovery
  *    (svc_served());
  *  - the landing domain's dying check (dom_check_alive()) is made, with
- *    interrupts on, exactly where syscall_dispatch() makes it;
- *  - cs, ss, error and vector are the ones syscall_entry pushed, and
- *    both paths leave them so.
+ *    interrupts on, exactly where syscall_dispatch() makes it, and the
+ *    trap frame is then complete, as the general path would leave it;
+ *  - cs, ss, error and vector are the ones syscall_entry pushed; neither
+ *    path changes them.
+ * Once done, with interrupts off to the SYSRET, syscall_entry loads the
+ * registers itself rather than from a complete trap frame: a call leaves
+ * in @tf only the callee's registers that are not zero (enter_callee()),
+ * and a return leaves there only the results (rdi, rsi, rdx, r10, r8) and
+ * hands back the caller's saved registers, which syscall_entry loads from
+ * the spare frame (only this thread touches it). Both leave by SYSRET, so
+ * they take only a return address SYSRET can resume: the callee's entry
+ * trampoline is in its image (lower half, checked at export), and a return
+ * whose caller resumes outside the lower half declines (syscall_entry
+ * would leave it by iretq).
  */
 BUILD_ASSERT(SYS_CALL == 17 && SYS_CALL_RETURN == 18); /* syscall.asm */
+/* syscall.asm loads these fields of struct call_regs. */
+BUILD_ASSERT(offsetof(struct call_regs, rip) == 0 &&
+	     offsetof(struct call_regs, rsp) == 8 &&
+	     offsetof(struct call_regs, rflags) == 16 &&
+	     offsetof(struct call_regs, rbx) == 24 &&
+	     offsetof(struct call_regs, rbp) == 32 &&
+	     offsetof(struct call_regs, r9) == 40 &&
+	     offsetof(struct call_regs, r12) == 48 &&
+	     offsetof(struct call_regs, r13) == 56 &&
+	     offsetof(struct call_regs, r14) == 64 &&
+	     offsetof(struct call_regs, r15) == 72);
 
 /* Take @l if it is free; interrupts are off for as long as it is held. */
 static inline bool lock_if_free(struct spinlock *l, const struct cpu *c)
@@ -748,14 +780,18 @@ static inline void count_syscall(struct cpu *c, struct dom *d)
 	__atomic_fetch_add(&d->syscalls, 1, __ATOMIC_RELAXED);
 }
 
-/* syscall_dispatch()'s dying check for the domain the thread is now in. */
-static inline void check_landing(const struct dom *d)
+/* Is the domain the thread is now in dying? (syscall_dispatch()'s test) */
+static inline bool landing_dying(const struct dom *d)
 {
-	if (__builtin_expect(READ_ONCE(d->state) >= DOM_DYING, 0)) {
-		sti();
-		dom_check_alive();
-		cli();
-	}
+	return __builtin_expect(READ_ONCE(d->state) >= DOM_DYING, 0);
+}
+
+/* syscall_dispatch()'s dying check, once @tf is complete. */
+static __attribute__((noinline, cold)) void check_landing(void)
+{
+	sti();
+	dom_check_alive();
+	cli();
 }
 
 long call_fast_call(struct trap_frame *tf)
@@ -790,7 +826,8 @@ long call_fast_call(struct trap_frame *tf)
 		return 1;
 	}
 	count_syscall(c, d);
-	dom_get(callee); /* the frame's */
+	/* The frame's reference, as dom_get(): stack_dom holds one too. */
+	__atomic_fetch_add(&callee->refs, 1, __ATOMIC_RELAXED);
 	t->frame_cache = NULL;
 	f->stack = t->stack_cache;
 	t->stack_cache = NULL;
@@ -816,44 +853,51 @@ long call_fast_call(struct trap_frame *tf)
 
 	enter_callee(t, f, tf, cc->exp, in, cw);
 	thread_enter_irqs_off(t, callee);
-	check_landing(callee);
+	if (landing_dying(callee)) {
+		callee_regs_zero(tf);
+		check_landing();
+	}
 	return 0;
 }
 
-long call_fast_return(struct trap_frame *tf)
+const struct call_regs *call_fast_return(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
 	struct dom *d = t->dom;
 	struct call_frame *f = t->calls;
-	uint64_t out[IPC_WORDS];
+	const struct ipc_method_desc *m;
 	const uint64_t *words;
 	struct dom *caller;
+	unsigned int nres;
+	int64_t app;
 
 	/*
 	 * A completed call without rref or handle results whose stack goes
 	 * back to stack_cache (leave_callee(f, true) with nothing to drop),
-	 * into a spare frame slot that is free.
+	 * into a spare frame slot that is free, resuming where SYSRET can.
 	 */
 	if (!f || f->callee != d || f->has_rr || f->method->res_kinds ||
 	    t->stack_dom != d || t->stack_cache || t->frame_cache ||
-	    READ_ONCE(d->inject) || READ_ONCE(f->caller->inject) ||
-	    READ_ONCE(d->svc->recovering)) {
-		return 1;
+	    (f->saved.rip >> 47) || READ_ONCE(d->inject) ||
+	    READ_ONCE(f->caller->inject) || READ_ONCE(d->svc->recovering)) {
+		return NULL;
 	}
 	if (!lock_if_free(&d->lock, c)) {
-		return 1;
+		return NULL;
 	}
 	count_syscall(c, d);
 	caller = f->caller;
+	m = f->method;
 	words = frame_words(f);
-	out[0] = words[0];
-	out[1] = words[1];
-	out[2] = words[2];
-	out[3] = words[3];
-	for (unsigned int w = f->method->nres; w < IPC_WORDS; w++) {
-		out[w] = 0;
-	}
+	nres = m->nres;
+	app = (int32_t)tf->rdi;
+	/* The results, out[] words past nres zero (resume_caller_regs()). */
+	tf->rdi = nres > 0 ? words[0] : 0;
+	tf->rsi = nres > 1 ? words[1] : 0;
+	tf->rdx = nres > 2 ? words[2] : 0;
+	tf->r10 = nres > 3 ? words[3] : 0;
+	tf->r8 = (uint64_t)app;
 	t->calls = f->prev;
 	t->call_depth--;
 	/* Out of the callee's page table before off its visitors list. */
@@ -865,13 +909,17 @@ long call_fast_return(struct trap_frame *tf)
 	} /* else teardown frees it with the rest of d's mappings */
 	unlock_irqs_off(&d->lock);
 
-	resume_caller_regs(tf, f, out, (int32_t)tf->rdi);
-	tf->rax = 0;
-	/* Not the last reference: stack_dom is d and holds one. */
-	dom_put(d);
+	/* As dom_put(), never the last: stack_dom is d and holds one. */
+	__atomic_fetch_sub(&d->refs, 1, __ATOMIC_RELEASE);
 	t->frame_cache = f;
-	check_landing(caller);
-	return 0;
+	if (landing_dying(caller)) {
+		uint64_t out[IPC_WORDS] = {tf->rdi, tf->rsi, tf->rdx, tf->r10};
+
+		resume_caller_regs(tf, f, out, app);
+		tf->rax = 0;
+		check_landing();
+	}
+	return &f->saved;
 }
 
 /* End @f, which will not return normally: loans back, stack freed. */

@@ -59,11 +59,14 @@ long call_sys_call(struct dom *d, struct trap_frame *tf);
 long call_sys_return(struct dom *d, struct trap_frame *tf);
 /*
  * The fast path of SYS_CALL and SYS_CALL_RETURN (call.c, "Fast path"),
- * called by syscall_entry with interrupts off: 0 when done (@tf is the
- * frame to leave by), 1 to decline, having changed nothing.
+ * called by syscall_entry with interrupts off. call_fast_call() returns 0
+ * when done (@tf then holds the callee's registers that are not zero) or
+ * 1 to decline; call_fast_return() returns the caller's registers to
+ * resume (@tf then holds the results) or NULL to decline. A decline has
+ * changed nothing.
  */
 long call_fast_call(struct trap_frame *tf);
-long call_fast_return(struct trap_frame *tf);
+const struct call_regs *call_fast_return(struct trap_frame *tf);
 /*
  * The current thread is inside a dying callee: resume its caller at the
  * proxy with -EDOMDEAD. Never returns.

@@ -20,6 +20,17 @@
 %define GDT_UCODE (0x28 | 3)
 %define SYSCALL_VECTOR 0x100
 %define SYS_CALL 17	; lib/abi/syscall.h; SYS_CALL_RETURN is 18 (call.c)
+; struct call_regs (kernel/call.h; offsets checked in call.c)
+%define REGS_RIP 0
+%define REGS_RSP 8
+%define REGS_RFLAGS 16
+%define REGS_RBX 24
+%define REGS_RBP 32
+%define REGS_R9 40
+%define REGS_R12 48
+%define REGS_R13 56
+%define REGS_R14 64
+%define REGS_R15 72
 
 %include "frame.inc"
 
@@ -58,7 +69,6 @@ syscall_entry:
 	sti
 	call syscall_dispatch
 	cli
-.exit:
 	add rsp, 16
 	; The dispatcher may have redirected the frame (new thread, unwind):
 	; take the general iretq path unless it is a plain return to the
@@ -70,7 +80,6 @@ syscall_entry:
 	mov rax, [rsp + 17 * 8]
 	shr rax, 47
 	jnz isr_return
-.sysret:
 	POP_GPRS
 	mov rcx, [rsp + 16]		; rip
 	mov r11, [rsp + 32]		; rflags
@@ -78,23 +87,62 @@ syscall_entry:
 	swapgs
 	o64 sysret
 
-	; A fast call leaves the frame a plain SYSCALL_VECTOR frame with the
-	; user segments, entering the callee at the entry trampoline its
-	; export registered, inside its image (lower half, checked at
-	; export): the checks above cannot fail, so go straight to SYSRET.
+	; Fast exits (kernel/call.c, "Fast path"): interrupts have stayed
+	; off, and the registers are loaded here rather than from a
+	; complete trap frame. Both resume at a lower-half address (checked
+	; by the fast path), so SYSRET is safe. rsp + 16 is the trap frame.
+	;
+	; A call enters the callee at its export's entry trampoline: rdi,
+	; rsi, rdx, r8, r9, rip, rflags and rsp from the frame, every other
+	; register zero (lib/abi/ipc.h).
 .fast:
 	je .ret
 	call call_fast_call
 	test eax, eax
 	jnz .decline
-	add rsp, 16
-	jmp .sysret
-	; A return resumes the caller where its SYS_CALL left it: take the
-	; checks as any other system call does.
+	mov rdi, [rsp + 16 + TF_RDI]
+	mov rsi, [rsp + 16 + TF_RSI]
+	mov rdx, [rsp + 16 + TF_RDX]
+	mov r8, [rsp + 16 + TF_R8]
+	mov r9, [rsp + 16 + TF_R9]
+	mov rcx, [rsp + 16 + TF_RIP]
+	mov r11, [rsp + 16 + TF_RFLAGS]
+	xor eax, eax
+	xor ebx, ebx
+	xor ebp, ebp
+	xor r10d, r10d
+	xor r12d, r12d
+	xor r13d, r13d
+	xor r14d, r14d
+	xor r15d, r15d
+	mov rsp, [rsp + 16 + TF_RSP]
+	swapgs
+	o64 sysret
+	; A return resumes the caller where its SYS_CALL left it: the
+	; results (rdi, rsi, rdx, r10, r8) from the frame, the registers it
+	; kept from its struct call_regs (rax, in the spare frame), rax 0.
 .ret:
 	call call_fast_return
-	test eax, eax
-	jz .exit
+	test rax, rax
+	jz .decline
+	mov rdi, [rsp + 16 + TF_RDI]
+	mov rsi, [rsp + 16 + TF_RSI]
+	mov rdx, [rsp + 16 + TF_RDX]
+	mov r10, [rsp + 16 + TF_R10]
+	mov r8, [rsp + 16 + TF_R8]
+	mov rbx, [rax + REGS_RBX]
+	mov rbp, [rax + REGS_RBP]
+	mov r9, [rax + REGS_R9]
+	mov r12, [rax + REGS_R12]
+	mov r13, [rax + REGS_R13]
+	mov r14, [rax + REGS_R14]
+	mov r15, [rax + REGS_R15]
+	mov rcx, [rax + REGS_RIP]
+	mov r11, [rax + REGS_RFLAGS]
+	mov rsp, [rax + REGS_RSP]
+	xor eax, eax
+	swapgs
+	o64 sysret
 .decline:
 	lea rdi, [rsp + 16]		; the trap frame again
 	jmp .slow
