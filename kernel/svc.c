@@ -391,6 +391,37 @@ struct dom *svc_current(struct svc *s)
 	return d;
 }
 
+struct dom *svc_wait_ready(struct svc *s, const struct dom * not,
+			   uint64_t timeout_ns)
+{
+	uint64_t deadline = time_ns() + timeout_ns;
+	struct dom *d = NULL;
+
+	spin_lock(&s->wq.lock);
+	for (;;) {
+		uint64_t now = time_ns();
+
+		if (s->state == SVC_LIVE &&
+		    s->cur != not &&READ_ONCE(s->cur->ready)) {
+			d = s->cur;
+			dom_get(d);
+			break;
+		}
+		if (s->state == SVC_GONE || now >= deadline) {
+			break;
+		}
+		/* Woken when an instance is ready, fails or ends. */
+		(void)waitq_wait_timeout(&s->wq, deadline - now);
+	}
+	spin_unlock(&s->wq.lock);
+	return d;
+}
+
+void svc_stop(struct svc *s, uint64_t timeout_ns)
+{
+	dom_stop(svc_current(s), timeout_ns); /* which puts the reference */
+}
+
 long svc_sys_state_map(struct dom *d, uint64_t npages)
 {
 	struct svc *s = d->svc;

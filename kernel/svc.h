@@ -121,5 +121,17 @@ int svc_unwind_status(struct dom *d);
 /* The current instance, with a reference, or NULL (for tests). */
 struct dom *svc_current(struct svc *s);
 
+/*
+ * Wait up to @timeout_ns for a ready instance other than @not; returns it
+ * with a reference, or NULL (timed out, or the service is gone).
+ */
+struct dom *svc_wait_ready(struct svc *s, const struct dom * not,
+			   uint64_t timeout_ns);
+/*
+ * Stop the current instance, if any, and wait up to @timeout_ns (0: no
+ * limit) for it to end; the service is then gone.
+ */
+void svc_stop(struct svc *s, uint64_t timeout_ns);
+
 /* SYS_STATE_MAP. */
 long svc_sys_state_map(struct dom *d, uint64_t npages);

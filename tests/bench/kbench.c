@@ -192,12 +192,7 @@ static int restart_runs(void)
 		best_ns = MIN(best_ns, s->recovery_ns);
 		best_create = MIN(best_create, s->create_tsc);
 	}
-	c = svc_current(s);
-	if (c) {
-		dom_kill(c);
-		dom_wait(c, 0, NULL);
-		dom_put(c);
-	}
+	svc_stop(s, 0);
 	dom_put(blk);
 	svc_put(s);
 	if (!err) {

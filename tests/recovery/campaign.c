@@ -81,12 +81,7 @@ static int make_service(struct bench_state *bs)
 	int err;
 
 	if (bs->svc) {
-		struct dom *old = svc_current(bs->svc);
-
-		if (old) {
-			dom_stop(old, WAIT_NS);
-			dom_put(old);
-		}
+		svc_stop(bs->svc, WAIT_NS);
 		svc_put(bs->svc);
 		bs->svc = NULL;
 	}
@@ -109,19 +104,10 @@ static int make_service(struct bench_state *bs)
 /* Wait until the service has a ready instance, or is gone. */
 static void settle(struct svc *s)
 {
-	uint64_t deadline = time_ns() + WAIT_NS;
+	struct dom *d = svc_wait_ready(s, NULL, WAIT_NS);
 
-	while (time_ns() < deadline) {
-		struct dom *d = svc_current(s);
-		bool ok = d && READ_ONCE(d->ready);
-
-		if (d) {
-			dom_put(d);
-		}
-		if (ok || READ_ONCE(s->state) == SVC_GONE) {
-			return;
-		}
-		thread_sleep_ns(NSEC_PER_MSEC);
+	if (d) {
+		dom_put(d);
 	}
 }
 
@@ -291,12 +277,7 @@ int fi_campaign(uint64_t n, uint64_t seed, struct fi_result *res)
 		}
 	}
 	if (bs.svc) {
-		struct dom *d = svc_current(bs.svc);
-
-		if (d) {
-			dom_stop(d, WAIT_NS);
-			dom_put(d);
-		}
+		svc_stop(bs.svc, WAIT_NS);
 		svc_put(bs.svc);
 	}
 	(void)dom_wait_freed(live0, WAIT_NS);

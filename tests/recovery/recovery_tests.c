@@ -57,13 +57,9 @@ static bool start_ramblk(struct selftest_ctx *st_ctx, struct rec_env *e)
 
 static void stop_ramblk(struct selftest_ctx *st_ctx, struct rec_env *e)
 {
-	struct dom *cur = svc_current(e->svc);
 	struct svc_stats sv;
 
-	if (cur) {
-		dom_stop(cur, WAIT);
-		dom_put(cur);
-	}
+	svc_stop(e->svc, WAIT);
 	dom_put(e->blk);
 	svc_put(e->svc);
 	ST_CHECK(dom_wait_freed(e->live0, WAIT), "domains were not freed");
@@ -71,25 +67,6 @@ static void stop_ramblk(struct selftest_ctx *st_ctx, struct rec_env *e)
 	svc_get_stats(&sv);
 	ST_CHECK(sv.live == e->sv0.live, "services %lu -> %lu", e->sv0.live,
 		 sv.live);
-}
-
-/* Wait for a ready instance other than @old; returns it (a reference). */
-static struct dom *next_instance(struct svc *s, struct dom *old)
-{
-	uint64_t deadline = time_ns() + WAIT;
-
-	while (time_ns() < deadline) {
-		struct dom *d = svc_current(s);
-
-		if (d && d != old && READ_ONCE(d->ready)) {
-			return d;
-		}
-		if (d) {
-			dom_put(d);
-		}
-		thread_sleep_ns(NSEC_PER_MSEC);
-	}
-	return NULL;
 }
 
 SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
@@ -106,7 +83,8 @@ SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
 	ST_CHECK(dom_create("blkclient.elf", 40, "", &reader) == 0, "reader");
 	/* Fail the driver ten times under the reader. */
 	for (int i = 0; i < 10 && reader; i++) {
-		struct dom *cur = next_instance(e.svc, NULL);
+		struct dom *cur = svc_wait_ready(e.svc, NULL, WAIT);
+		struct dom *next;
 
 		ST_CHECK(cur != NULL, "no ramblk instance %d", i);
 		if (!cur) {
@@ -116,8 +94,13 @@ SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
 		ST_CHECK(faultinj_arm(cur, FI_CRASH, (uint64_t)i, NULL, NULL) ==
 				 0,
 			 "arm %d", i);
-		dom_put(next_instance(e.svc, cur));
+		next = svc_wait_ready(e.svc, cur, WAIT);
 		dom_put(cur);
+		ST_CHECK(next != NULL, "no new instance after crash %d", i);
+		if (!next) {
+			break;
+		}
+		dom_put(next);
 	}
 	if (reader) {
 		ST_CHECK(dom_wait(reader, WAIT, &st) == 0, "reader hung");
