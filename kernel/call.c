@@ -409,20 +409,23 @@ callee_regs_zero(struct trap_frame *tf)
 	tf->rax = 0;
 }
 
-static long call_enter(struct dom *d, struct trap_frame *tf);
-
-/* Any word moved by @kinds? */
-static bool kinds_have_moves(uint16_t kinds)
+/* What a call must give back to its caller (struct call_regs). */
+static inline void save_caller_regs(struct call_regs *r,
+				    const struct trap_frame *tf)
 {
-	for (unsigned int w = 0; w < IPC_WORDS; w++) {
-		unsigned int k = ipc_kind_at(kinds, w);
-
-		if (k == IPC_KIND_RREF_MOVE || k == IPC_KIND_RREF_MOVE_OPT) {
-			return true;
-		}
-	}
-	return false;
+	r->rip = tf->rip;
+	r->rsp = tf->rsp;
+	r->rflags = tf->rflags;
+	r->rbx = tf->rbx;
+	r->rbp = tf->rbp;
+	r->r9 = tf->r9;
+	r->r12 = tf->r12;
+	r->r13 = tf->r13;
+	r->r14 = tf->r14;
+	r->r15 = tf->r15;
 }
+
+static long call_enter(struct dom *d, struct trap_frame *tf);
 
 long call_sys_call(struct dom *d, struct trap_frame *tf)
 {
@@ -438,7 +441,7 @@ long call_sys_call(struct dom *d, struct trap_frame *tf)
 	 * whether they are still its own.
 	 */
 	if ((err == -EDOMDEAD || err == -ERESTARTED) &&
-	    kinds_have_moves(kinds) && sheap_sink(d, in, kinds)) {
+	    sheap_sink(d, in, kinds)) {
 		return -EINVAL; /* not the caller's to move: nothing changed */
 	}
 	return err;
@@ -503,16 +506,7 @@ again:
 	f->callee = callee;
 	f->method = tg.m;
 	f->has_rr = has_rr;
-	f->saved.rip = tf->rip;
-	f->saved.rsp = tf->rsp;
-	f->saved.rflags = tf->rflags;
-	f->saved.rbx = tf->rbx;
-	f->saved.rbp = tf->rbp;
-	f->saved.r9 = tf->r9;
-	f->saved.r12 = tf->r12;
-	f->saved.r13 = tf->r13;
-	f->saved.r14 = tf->r14;
-	f->saved.r15 = tf->r15;
+	save_caller_regs(&f->saved, tf);
 	f->start_tsc = rdtsc();
 
 	spin_lock(&callee->lock);
@@ -836,16 +830,7 @@ long call_fast_call(struct trap_frame *tf)
 	f->callee = callee;
 	f->method = cc->method;
 	f->has_rr = false;
-	f->saved.rip = tf->rip;
-	f->saved.rsp = tf->rsp;
-	f->saved.rflags = tf->rflags;
-	f->saved.rbx = tf->rbx;
-	f->saved.rbp = tf->rbp;
-	f->saved.r9 = tf->r9;
-	f->saved.r12 = tf->r12;
-	f->saved.r13 = tf->r13;
-	f->saved.r14 = tf->r14;
-	f->saved.r15 = tf->r15;
+	save_caller_regs(&f->saved, tf);
 	f->start_tsc = rdtsc();
 	list_push_back(&callee->visitors, &f->visit_link);
 	callee->nvisitors++;

@@ -79,17 +79,25 @@ static void obj_unlink(struct sheap_obj *o)
 	*pp = o->next;
 }
 
-static void obj_free(struct sheap_obj *o)
+/* Free @o's frames and @o itself. */
+static void obj_destroy(struct sheap_obj *o)
 {
-	if (read_hint == o) {
-		read_hint = NULL;
-	}
 	for (uint32_t i = 0; i < o->npages; i++) {
 		pmm_free(o->frames[i], 1);
 	}
+	kfree(o);
+}
+
+/* Forget a live object, free it and take it off the counters. */
+static void obj_free(struct sheap_obj *o)
+{
+	obj_unlink(o);
+	if (read_hint == o) {
+		read_hint = NULL;
+	}
 	counters.pages -= o->npages;
 	counters.live--;
-	kfree(o);
+	obj_destroy(o);
 }
 
 /* The table's environment: kernel heap, and reads through the frames. */
@@ -322,7 +330,6 @@ static void apply(const struct rref_cross_plan *p, struct dom *caller,
 	}
 	for (uint32_t i = 0; i < p->n; i++) {
 		if (p->ent[i].action & RREF_ACT_FREE) {
-			obj_unlink(plan_obj[i]);
 			obj_free(plan_obj[i]);
 		}
 	}
@@ -390,13 +397,10 @@ static void reset_if_empty(void);
 int sheap_sink(struct dom *caller, const uint64_t words[IPC_WORDS],
 	       uint16_t kinds)
 {
-	struct rref_cross_plan *plan = kmalloc(sizeof(*plan));
+	struct rref_cross_plan *plan;
 	uint16_t moves = 0;
 	int err;
 
-	if (!plan) {
-		return 0; /* they stay the caller's, dropped at its end */
-	}
 	/* Only the moved words: loans and handles stay where they are. */
 	for (unsigned int w = 0; w < IPC_WORDS; w++) {
 		unsigned int k = ipc_kind_at(kinds, w);
@@ -404,6 +408,13 @@ int sheap_sink(struct dom *caller, const uint64_t words[IPC_WORDS],
 		if (k == IPC_KIND_RREF_MOVE || k == IPC_KIND_RREF_MOVE_OPT) {
 			moves |= (uint16_t)(k << (3 * w));
 		}
+	}
+	if (!moves) {
+		return 0;
+	}
+	plan = kmalloc(sizeof(*plan));
+	if (!plan) {
+		return 0; /* they stay the caller's, dropped at its end */
 	}
 	rref_plan_init(plan);
 	spin_lock(&sheap_lock);
@@ -441,7 +452,6 @@ static void drop_one(void *ctx, const struct rref_meta *m)
 
 	(void)ctx;
 	VERIFY(o != NULL);
-	obj_unlink(o);
 	obj_free(o);
 }
 
@@ -472,9 +482,7 @@ static void alloc_undo(struct dom *d, struct sheap_obj *o, uint32_t mapped)
 
 	unmap_obj(d, o->addr, mapped);
 	VERIFY(rref_tab_free(&table, d->id, o->addr, &gone) == 0);
-	counters.pages += o->npages; /* obj_free subtracts them */
-	counters.live++;
-	obj_free(o);
+	obj_destroy(o); /* never linked nor counted */
 }
 
 /* One new object of @size bytes and @type_id owned by @d; lock held. */
@@ -512,7 +520,7 @@ static int alloc_one(struct dom *d, uint64_t type_id, uint64_t size,
 		}
 	}
 	if (i < npages) {
-		/* frames[i..] are 0; obj_free would free them: trim. */
+		/* frames[i..] are 0; obj_destroy would free them: trim. */
 		o->npages = i;
 		alloc_undo(d, o, i);
 		return -ENOMEM;
@@ -607,7 +615,6 @@ long sheap_sys_free(struct dom *d, uint64_t uaddrs, uint64_t count)
 		VERIFY(o != NULL);
 		unmap_obj(d, o->addr, o->npages);
 		d->sheap_pages -= o->npages;
-		obj_unlink(o);
 		obj_free(o);
 	}
 	spin_unlock(&sheap_lock);

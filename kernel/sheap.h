@@ -59,8 +59,9 @@ int sheap_ret(struct dom *callee, struct dom *caller,
 /*
  * A call that moves the rrefs of @kinds in @words never reached its
  * callee (dead or restarting): drop them, nested ones included, as if
- * they had moved into a callee that then failed. Returns 0, or -EINVAL
- * with nothing changed if they were not @caller's to move.
+ * they had moved into a callee that then failed. Returns 0 (also when
+ * @kinds moves nothing), or -EINVAL with nothing changed if they were not
+ * @caller's to move.
  */
 int sheap_sink(struct dom *caller, const uint64_t words[IPC_WORDS],
 	       uint16_t kinds);

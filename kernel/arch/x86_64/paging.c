@@ -195,6 +195,32 @@ void paging_tlb_ipi(void)
 }
 
 /*
+ * Ask the CPUs in @targets to flush [va, va + n pages) and wait until all
+ * have: one request at a time, serving requests aimed at this CPU while
+ * waiting for the lock, so two CPUs shooting at each other cannot
+ * deadlock.
+ */
+static void shootdown_remote(uint64_t targets, vaddr_t va, size_t n)
+{
+	while (!spin_trylock(&shootdown.lock)) {
+		shootdown_service();
+		cpu_relax();
+	}
+	shootdown.va = va;
+	shootdown.n = n;
+	__atomic_store_n(&shootdown.targets, targets, __ATOMIC_RELEASE);
+	for (unsigned int c = 0; c < cpu_count; c++) {
+		if (targets & (1ull << c)) {
+			apic_send_ipi(cpus[c].lapic_id, VEC_TLB_SHOOTDOWN);
+		}
+	}
+	while (__atomic_load_n(&shootdown.targets, __ATOMIC_ACQUIRE)) {
+		cpu_relax();
+	}
+	spin_unlock(&shootdown.lock);
+}
+
+/*
  * Invalidate [va, va + n pages) in @as on every CPU that may cache it.
  * Other CPUs are interrupted only when they have @as loaded (all CPUs for
  * kernel mappings); with PCID, every CPU also flushes on its next switch.
@@ -222,22 +248,7 @@ static void tlb_invalidate(struct aspace *as, vaddr_t va, size_t n)
 	if (!targets) {
 		return;
 	}
-	while (!spin_trylock(&shootdown.lock)) {
-		shootdown_service();
-		cpu_relax();
-	}
-	shootdown.va = va;
-	shootdown.n = n;
-	__atomic_store_n(&shootdown.targets, targets, __ATOMIC_RELEASE);
-	for (unsigned int c = 0; c < cpu_count; c++) {
-		if (targets & (1ull << c)) {
-			apic_send_ipi(cpus[c].lapic_id, VEC_TLB_SHOOTDOWN);
-		}
-	}
-	while (__atomic_load_n(&shootdown.targets, __ATOMIC_ACQUIRE)) {
-		cpu_relax();
-	}
-	spin_unlock(&shootdown.lock);
+	shootdown_remote(targets, va, n);
 }
 
 /* --- Address spaces ------------------------------------------------------ */
@@ -492,22 +503,7 @@ static void tlb_invalidate_runs(struct aspace *as,
 		lo = MIN(lo, runs[r].va);
 		hi = MAX(hi, runs[r].va + runs[r].n * PAGE_SIZE);
 	}
-	while (!spin_trylock(&shootdown.lock)) {
-		shootdown_service();
-		cpu_relax();
-	}
-	shootdown.va = lo;
-	shootdown.n = (hi - lo) / PAGE_SIZE;
-	__atomic_store_n(&shootdown.targets, targets, __ATOMIC_RELEASE);
-	for (unsigned int c = 0; c < cpu_count; c++) {
-		if (targets & (1ull << c)) {
-			apic_send_ipi(cpus[c].lapic_id, VEC_TLB_SHOOTDOWN);
-		}
-	}
-	while (__atomic_load_n(&shootdown.targets, __ATOMIC_ACQUIRE)) {
-		cpu_relax();
-	}
-	spin_unlock(&shootdown.lock);
+	shootdown_remote(targets, lo, (hi - lo) / PAGE_SIZE);
 }
 
 /*
