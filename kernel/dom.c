@@ -738,26 +738,16 @@ void dom_watchdog_scan(uint64_t now, uint64_t limit_ns, uint64_t init_ns)
 			spin_lock(&dom_table_lock);
 			stats.failed++;
 			spin_unlock(&dom_table_lock);
-			if (init_hung) {
-				kprintf("\n*** DOMAIN FAILED: %s (id %lu, "
-					"module "
-					"%s): its init has not finished after "
-					"%lu ms (initwd_ms=%lu)\n",
-					d->mf->name, d->id, d->module,
-					(unsigned long)(oldest / NSEC_PER_MSEC),
-					(unsigned long)(init_ns /
-							NSEC_PER_MSEC));
-			} else {
-				kprintf("\n*** DOMAIN FAILED: %s (id %lu, "
-					"module "
-					"%s): a call has run for %lu ms "
-					"(callwd_ms=%lu); its callers get "
-					"-EDOMDEAD\n",
-					d->mf->name, d->id, d->module,
-					(unsigned long)(oldest / NSEC_PER_MSEC),
-					(unsigned long)(limit_ns /
-							NSEC_PER_MSEC));
-			}
+			kprintf("\n*** DOMAIN FAILED: %s (id %lu, module %s): "
+				"%s %lu ms (%s=%lu)\n",
+				d->mf->name, d->id, d->module,
+				init_hung ? "its init has not finished after"
+					  : "a call into it has run for",
+				(unsigned long)(oldest / NSEC_PER_MSEC),
+				init_hung ? "initwd_ms" : "callwd_ms",
+				(unsigned long)((init_hung ? init_ns
+							   : limit_ns) /
+						NSEC_PER_MSEC));
 			kick_threads(d);
 			queue_for_reaper(d);
 		}
