@@ -129,8 +129,10 @@ struct dom {
 	/* Fault injection (faultinj.c), atomics: */
 	uint32_t inject; /* FI_PEND_* */
 	uint64_t inject_rnd;
-	uint32_t inject_skip; /* ring-3 entries to let pass first */
-	bool restarted;	      /* a restart made it (immutable) */
+	uint32_t inject_skip;	  /* ring-3 entries to let pass first */
+	uint64_t inject_code_va;  /* a flipped code byte, or 0 (under lock) */
+	uint8_t inject_code_byte; /* its value before the flip */
+	bool restarted;		  /* a restart made it (immutable) */
 
 	/* Init (SYS_DOM_READY); the watchdog reads them racily: */
 	bool ready;

@@ -39,13 +39,6 @@ static void arm(struct dom *d, uint32_t bits)
 	__atomic_fetch_or(&d->inject, bits, __ATOMIC_RELEASE);
 }
 
-void faultinj_disarm(struct dom *d)
-{
-	__atomic_store_n(&d->inject, 0, __ATOMIC_RELEASE);
-	/* Init crashes meant for the instances after this one, too. */
-	__atomic_store_n(&d->svc->inject_init, 0, __ATOMIC_RELEASE);
-}
-
 /* The byte at @va of @d's code, through the direct map; NULL if none. */
 static uint8_t *code_byte(struct dom *d, uint64_t va)
 {
@@ -58,8 +51,24 @@ static uint8_t *code_byte(struct dom *d, uint64_t va)
 	return (uint8_t *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
 }
 
-static int flip_code(struct dom *d, uint64_t rnd, uint64_t *undo_va,
-		     uint8_t *undo_byte)
+void faultinj_disarm(struct dom *d)
+{
+	__atomic_store_n(&d->inject, 0, __ATOMIC_RELEASE);
+	/* Init crashes meant for the instances after this one, too. */
+	__atomic_store_n(&d->svc->inject_init, 0, __ATOMIC_RELEASE);
+	spin_lock(&d->lock);
+	if (d->inject_code_va && d->state == DOM_RUNNING) {
+		uint8_t *b = code_byte(d, d->inject_code_va);
+
+		if (b) {
+			*b = d->inject_code_byte;
+		}
+	}
+	d->inject_code_va = 0;
+	spin_unlock(&d->lock);
+}
+
+static int flip_code(struct dom *d, uint64_t rnd)
 {
 	const struct elf_plan *p = d->plan;
 	uint64_t text = 0;
@@ -89,10 +98,8 @@ static int flip_code(struct dom *d, uint64_t rnd, uint64_t *undo_va,
 		}
 		b = code_byte(d, d->base + s->vaddr + pick);
 		if (b) {
-			if (undo_va) {
-				*undo_va = d->base + s->vaddr + pick;
-				*undo_byte = *b;
-			}
+			d->inject_code_va = d->base + s->vaddr + pick;
+			d->inject_code_byte = *b;
 			/* The direct map is writable; no CPU caches code
 			 * apart from data on x86, bar the pipeline. */
 			*b ^= (uint8_t)(1u << (rnd & 7));
@@ -104,22 +111,7 @@ static int flip_code(struct dom *d, uint64_t rnd, uint64_t *undo_va,
 	return err;
 }
 
-void faultinj_undo_code(struct dom *d, uint64_t va, uint8_t byte)
-{
-	uint8_t *b;
-
-	spin_lock(&d->lock);
-	if (d->state == DOM_RUNNING) {
-		b = code_byte(d, va);
-		if (b) {
-			*b = byte;
-		}
-	}
-	spin_unlock(&d->lock);
-}
-
-int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd, uint64_t *undo_va,
-		 uint8_t *undo_byte)
+int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd)
 {
 	if (READ_ONCE(d->state) != DOM_RUNNING) {
 		return -EINVAL;
@@ -128,7 +120,7 @@ int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd, uint64_t *undo_va,
 	d->inject_skip = (uint32_t)((rnd >> 40) % 32);
 	switch (k) {
 	case FI_CODE_FLIP:
-		return flip_code(d, rnd, undo_va, undo_byte);
+		return flip_code(d, rnd);
 	case FI_REG_FLIP:
 		arm(d, FI_PEND_REG);
 		return 0;

@@ -49,15 +49,15 @@ enum fi_kind {
 
 const char *faultinj_name(enum fi_kind k);
 /*
- * Arm @k on @d with random bits @rnd. FI_CODE_FLIP happens at once;
- * *@undo_va and *@undo_byte (if not NULL) say how to take it back.
+ * Arm @k on @d with random bits @rnd; FI_CODE_FLIP happens at once.
  * Returns 0, or -EINVAL if @d cannot take it (no code, not running).
  */
-int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd, uint64_t *undo_va,
-		 uint8_t *undo_byte);
-/* Put back a code byte of @d (a flip that did nothing visible). */
-void faultinj_undo_code(struct dom *d, uint64_t va, uint8_t byte);
-/* Disarm whatever is still pending on @d. */
+int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd);
+/*
+ * Take back what is still pending on @d (a fault that has done nothing
+ * yet must not act later): armed faults, init crashes meant for the
+ * service's next instances, and a flipped code byte, put back.
+ */
 void faultinj_disarm(struct dom *d);
 
 /* Hook: the current thread returns to ring 3 in its domain. */

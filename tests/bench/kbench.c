@@ -172,7 +172,7 @@ static int restart_runs(void)
 		}
 		thread_sleep_ns(2 * NSEC_PER_MSEC);
 		cur = svc_current(s);
-		if (!cur || faultinj_arm(cur, FI_CRASH, 0, NULL, NULL)) {
+		if (!cur || faultinj_arm(cur, FI_CRASH, 0)) {
 			err = -1;
 		}
 		if (cur) {

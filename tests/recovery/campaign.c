@@ -52,7 +52,7 @@ static uint64_t rng_next(uint64_t *s)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
-struct bench_state {
+struct fi_state {
 	struct svc *svc; /* ramblk's service, a reference */
 };
 
@@ -74,7 +74,7 @@ static int run_client(uint64_t arg, struct sys_dom_status *st)
 }
 
 /* A fresh ramblk service with blocks written; 0 or an error. */
-static int make_service(struct bench_state *bs)
+static int make_service(struct fi_state *bs)
 {
 	struct sys_dom_status st;
 	struct dom *d = NULL;
@@ -111,15 +111,13 @@ static void settle(struct svc *s)
 	}
 }
 
-static void one(struct bench_state *bs, enum fi_kind k, uint64_t rnd,
+static void one(struct fi_state *bs, enum fi_kind k, uint64_t rnd,
 		struct fi_row *row)
 {
 	struct sys_dom_status st;
 	struct dom *client = NULL;
 	struct dom *target;
 	uint32_t restarts0 = READ_ONCE(bs->svc->restarts);
-	uint64_t undo_va = 0;
-	uint8_t undo_byte = 0;
 	bool manifested;
 	bool client_ok;
 	int armed;
@@ -131,14 +129,10 @@ static void one(struct bench_state *bs, enum fi_kind k, uint64_t rnd,
 	 * however fast the client runs.
 	 */
 	target = svc_current(bs->svc);
-	armed = target ? faultinj_arm(target, k, rnd, &undo_va, &undo_byte)
-		       : -EINVAL;
+	armed = target ? faultinj_arm(target, k, rnd) : -EINVAL;
 	if (dom_create("blkclient.elf", CLIENT_ROUNDS, "", &client)) {
 		if (target) {
 			faultinj_disarm(target);
-			if (k == FI_CODE_FLIP && armed == 0) {
-				faultinj_undo_code(target, undo_va, undo_byte);
-			}
 			dom_put(target);
 		}
 		return;
@@ -154,11 +148,7 @@ static void one(struct bench_state *bs, enum fi_kind k, uint64_t rnd,
 		     READ_ONCE(bs->svc->state) != SVC_LIVE ||
 		     (target && READ_ONCE(target->state) != DOM_RUNNING);
 	if (target && !manifested && armed == 0) {
-		/* It did nothing (yet): it must not act later. */
-		faultinj_disarm(target);
-		if (k == FI_CODE_FLIP) {
-			faultinj_undo_code(target, undo_va, undo_byte);
-		}
+		faultinj_disarm(target); /* it did nothing (yet) */
 	}
 	kprintf("fi #%lu %s: armed %d, %s, client %s (end %u code %ld)\n",
 		row->injected, faultinj_name(k), armed,
@@ -243,7 +233,7 @@ static void print_table(uint64_t n, uint64_t seed, struct fi_result *res)
 
 int fi_campaign(uint64_t n, uint64_t seed, struct fi_result *res)
 {
-	struct bench_state bs = {.svc = NULL};
+	struct fi_state bs = {.svc = NULL};
 	struct heap_stats hs0, hs1;
 	struct sheap_stats sh0, sh1;
 	struct svc_stats sv0, sv1;

@@ -91,8 +91,7 @@ SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
 			break;
 		}
 		thread_sleep_ns(15 * NSEC_PER_MSEC);
-		ST_CHECK(faultinj_arm(cur, FI_CRASH, (uint64_t)i, NULL, NULL) ==
-				 0,
+		ST_CHECK(faultinj_arm(cur, FI_CRASH, (uint64_t)i) == 0,
 			 "arm %d", i);
 		next = svc_wait_ready(e.svc, cur, WAIT);
 		dom_put(cur);
@@ -127,8 +126,7 @@ SELFTEST(recovery_crash_in_restarted_init_then_recovers, SELFTEST_LONG)
 		goto out;
 	}
 	cur = svc_current(e.svc);
-	ST_CHECK(cur && faultinj_arm(cur, FI_INIT_CRASH, 1, NULL, NULL) == 0,
-		 "arm");
+	ST_CHECK(cur && faultinj_arm(cur, FI_INIT_CRASH, 1) == 0, "arm");
 	ST_CHECK(dom_create("blkclient.elf", 3, "", &reader) == 0, "reader");
 	if (reader) {
 		ST_CHECK(dom_wait(reader, WAIT, &st) == 0 &&
@@ -158,8 +156,7 @@ SELFTEST(recovery_crash_loop_is_given_up_loudly, SELFTEST_LONG)
 		goto out;
 	}
 	cur = svc_current(e.svc);
-	ST_CHECK(cur && faultinj_arm(cur, FI_CRASH_LOOP, 1, NULL, NULL) == 0,
-		 "arm");
+	ST_CHECK(cur && faultinj_arm(cur, FI_CRASH_LOOP, 1) == 0, "arm");
 	ST_CHECK(dom_create("blkclient.elf", 3, "", &reader) == 0, "reader");
 	deadline = time_ns() + WAIT;
 	while (READ_ONCE(e.svc->state) != SVC_GONE && time_ns() < deadline) {
