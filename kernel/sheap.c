@@ -392,7 +392,6 @@ void sheap_unwind(struct dom *callee, struct dom *caller,
 #define SHEAP_SINK_OWNER (~0ull)
 
 static void drop_one(void *ctx, const struct rref_meta *m);
-static void reset_if_empty(void);
 
 int sheap_sink(struct dom *caller, const uint64_t words[IPC_WORDS],
 	       uint16_t kinds)
@@ -433,16 +432,13 @@ int sheap_sink(struct dom *caller, const uint64_t words[IPC_WORDS],
 
 /* --- Teardown ------------------------------------------------------------ */
 
-struct drop_ctx {
-	struct dom *d;
-};
-
+/* For each object: unmap it from @ctx, the struct dom that owns it. */
 static void unmap_owned(void *ctx, const struct rref_meta *m)
 {
-	struct drop_ctx *c = ctx;
+	struct dom *d = ctx;
 
-	if (m->owner == c->d->id) {
-		unmap_obj(c->d, m->addr, m->npages);
+	if (m->owner == d->id) {
+		unmap_obj(d, m->addr, m->npages);
 	}
 }
 
@@ -457,13 +453,12 @@ static void drop_one(void *ctx, const struct rref_meta *m)
 
 void sheap_drop_domain(struct dom *d)
 {
-	struct drop_ctx c = {.d = d};
 	size_t n;
 
 	spin_lock(&sheap_lock);
 	/* Lent objects become orphans, but leave this address space too. */
-	rref_tab_for_each(&table, unmap_owned, &c);
-	n = rref_tab_drop_owner(&table, d->id, drop_one, &c);
+	rref_tab_for_each(&table, unmap_owned, d);
+	n = rref_tab_drop_owner(&table, d->id, drop_one, NULL);
 	d->sheap_pages = 0;
 	reset_if_empty();
 	spin_unlock(&sheap_lock);

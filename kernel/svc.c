@@ -121,6 +121,7 @@ void svc_instance_failed(struct dom *d)
 	struct dom *old = NULL;
 	const char *why = NULL;
 	uint64_t now = time_ns();
+	bool gave_up;
 	bool again;
 
 	spin_lock(&s->wq.lock);
@@ -129,7 +130,8 @@ void svc_instance_failed(struct dom *d)
 		return;
 	}
 	again = may_restart(s, d->mf, now, &why);
-	if (!again && d->mf->restart != MANIFEST_RESTART_NEVER) {
+	gave_up = !again && d->mf->restart != MANIFEST_RESTART_NEVER;
+	if (gave_up) {
 		/* Counted before anyone can see it gone. */
 		__atomic_fetch_add(&stats.gave_up, 1, __ATOMIC_RELAXED);
 	}
@@ -140,7 +142,7 @@ void svc_instance_failed(struct dom *d)
 	old = take_cur(s);
 	waitq_wake_all(&s->wq); /* waiters recheck; GONE ends them */
 	spin_unlock(&s->wq.lock);
-	if (!again && d->mf->restart != MANIFEST_RESTART_NEVER) {
+	if (gave_up) {
 		kprintf("\n*** SERVICE GIVEN UP: %s (module %s): %s; its "
 			"clients get -EDOMDEAD from now on\n",
 			d->mf->name, s->module, why);

@@ -386,15 +386,3 @@ void rt_rref_drop(const struct rref_type_info *type, void *obj)
 			  "own");
 	}
 }
-
-int rt_rref_cached(void)
-{
-	int n = 0;
-
-	rt_lock_acquire(&rref_lock);
-	for (unsigned int i = 0; i < RT_RREF_TYPES; i++) {
-		n += (int)rref_caches[i].n;
-	}
-	rt_lock_release(&rref_lock);
-	return n;
-}

@@ -125,6 +125,3 @@ void *rt_rref_alloc(const struct rref_type_info *type);
  * recurse without bound: drop_nested calls back into rt_rref_drop().
  */
 void rt_rref_drop(const struct rref_type_info *type, void *obj);
-
-/* Objects waiting in this domain's per-type caches (for tests). */
-int rt_rref_cached(void);

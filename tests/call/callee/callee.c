@@ -18,7 +18,6 @@ int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 			  uint64_t *out);
 
 static uint32_t delay;
-static struct echo_server e_srv;
 
 static int32_t e_ping(void *inst, uint64_t v, uint64_t *out)
 {
