@@ -46,7 +46,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-common \
 	-I. -Ilib -Ikernel -I$(B) -MD
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
-NASMFLAGS := -f elf64 -g -F dwarf -Ikernel/arch/x86_64/
+NASMFLAGS := -f elf64 -g -F dwarf -Ikernel/arch/x86_64/ -I$(B)/gen/
 
 # Host programs: tools and unit tests.
 HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Ilib -iquote kernel -Itests/unit -MD \

@@ -5,6 +5,7 @@ KERNEL_SRCS += \
 	kernel/acpi.c \
 	kernel/backtrace.c \
 	kernel/call.c \
+	kernel/call_fast.c \
 	kernel/call_iface.c \
 	kernel/cmdline.c \
 	kernel/console.c \

@@ -44,8 +44,6 @@
 #include "time.h"
 #include "cmdline.h"
 
-#define CALL_STACK_PAGES 4 /* 16 KiB per call */
-
 /* The argument and result kinds of a call word (24 bits). */
 #define CW_KINDS_MASK (0xffffffull << IPC_CW_ARGK_SHIFT)
 BUILD_ASSERT(IPC_CW_RESK_SHIFT == IPC_CW_ARGK_SHIFT + 12);
@@ -133,23 +131,6 @@ static void thread_enter(struct thread *t, struct dom *to)
 	t->as = to->as;
 	aspace_switch(to->as);
 	irq_restore(flags);
-}
-
-/* thread_enter() with interrupts already off. */
-static inline void thread_enter_irqs_off(struct thread *t, struct dom *to)
-{
-	t->dom = to;
-	t->as = to->as;
-	aspace_switch(to->as);
-}
-
-/* The callee's in[] and out[] words at the top of the call's stack. */
-static uint64_t *frame_words(const struct call_frame *f)
-{
-	return (uint64_t *)((char *)phys_to_virt(
-				    f->stack->frames[CALL_STACK_PAGES - 1]) +
-			    PAGE_SIZE) -
-	       2 * IPC_WORDS;
 }
 
 /* Forget what the thread's last call resolved to. */
@@ -352,42 +333,32 @@ leave_callee(struct call_frame *f, bool keep)
 }
 
 /*
- * Enter @f's callee (lib/abi/ipc.h): in[] and a zeroed out[] at the top of
- * the call's stack, @f on the thread's call stack, and the registers the
- * callee gets that are not zero in @tf: rdi, rsi, rdx, r8, r9, rip, rflags
- * and rsp (callee_regs_zero() sets the rest). The caller then moves the
- * thread into the callee (thread_enter()). cs, ss, error and vector are
- * those syscall_entry pushed.
+ * Enter @f's callee (lib/abi/ipc.h): @f on the thread's call stack, and
+ * the callee's entry registers in @tf: rdi the export's context, rsi,
+ * rdx, r10 and r8 the argument words @in, r9 the dispatch function, rip
+ * the entry trampoline, rsp the top of the call's stack; rax gets the
+ * ordinal from call_sys_call()'s return value. callee_regs_zero() sets
+ * the rest. The caller then moves the thread into the callee
+ * (thread_enter()). cs, ss, error and vector are those syscall_entry
+ * pushed.
  */
 static inline __attribute__((always_inline)) void
 enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
-	     const struct dom_export *exp, const uint64_t in[IPC_WORDS],
-	     uint64_t cw)
+	     const struct dom_export *exp, const uint64_t in[IPC_WORDS])
 {
-	vaddr_t top = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
-	uint64_t *words = frame_words(f);
-
-	words[0] = 0;
-	words[1] = 0;
-	words[2] = 0;
-	words[3] = 0;
-	words[IPC_WORDS + 0] = in[0];
-	words[IPC_WORDS + 1] = in[1];
-	words[IPC_WORDS + 2] = in[2];
-	words[IPC_WORDS + 3] = in[3];
-
 	f->prev = t->calls;
 	t->calls = f;
 	t->call_depth++;
 
-	tf->r9 = exp->dispatch;
-	tf->r8 = top - 2 * IPC_WORDS * 8; /* out[] */
 	tf->rdi = exp->ctx;
-	tf->rsi = (cw >> IPC_CW_ORDINAL_SHIFT) & 0xffff;
-	tf->rdx = top - IPC_WORDS * 8; /* in[] */
+	tf->rsi = in[0];
+	tf->rdx = in[1];
+	tf->r10 = in[2];
+	tf->r8 = in[3];
+	tf->r9 = exp->dispatch;
 	tf->rip = exp->ret_tramp;
 	tf->rflags = USER_RFLAGS;
-	tf->rsp = top - 2 * IPC_WORDS * 8; /* 16-byte aligned */
+	tf->rsp = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
 }
 
 /*
@@ -402,11 +373,9 @@ callee_regs_zero(struct trap_frame *tf)
 	tf->r13 = 0;
 	tf->r12 = 0;
 	tf->r11 = USER_RFLAGS; /* as SYSRET leaves it */
-	tf->r10 = 0;
 	tf->rbp = 0;
 	tf->rcx = tf->rip; /* as SYSRET leaves it */
 	tf->rbx = 0;
-	tf->rax = 0;
 }
 
 /* What a call must give back to its caller (struct call_regs). */
@@ -415,10 +384,8 @@ static inline void save_caller_regs(struct call_regs *r,
 {
 	r->rip = tf->rip;
 	r->rsp = tf->rsp;
-	r->rflags = tf->rflags;
 	r->rbx = tf->rbx;
 	r->rbp = tf->rbp;
-	r->r9 = tf->r9;
 	r->r12 = tf->r12;
 	r->r13 = tf->r13;
 	r->r14 = tf->r14;
@@ -468,6 +435,7 @@ static long call_enter(struct dom *d, struct trap_frame *tf)
 	if (handle >= DOM_MAX_HANDLES) {
 		return -EBADF;
 	}
+	call_fast_forget_dead(t);
 	if (t->call_depth >= CALL_DEPTH_MAX) {
 		return -EAGAIN;
 	}
@@ -562,10 +530,11 @@ again:
 		call_cache_fill(t, d, cw, &tg);
 	}
 
-	enter_callee(t, f, tf, tg.exp, in, cw);
+	call_fast_prepare(f, d, cw, tg.exp, tg.handles_ver, tg.m->ordinal);
+	enter_callee(t, f, tf, tg.exp, in);
 	callee_regs_zero(tf);
 	thread_enter(t, callee);
-	return 0;
+	return tg.m->ordinal; /* rax: the callee's entry register */
 
 out_free:
 	call_frame_release(t, f);
@@ -585,18 +554,18 @@ resume_caller_regs(struct trap_frame *tf, const struct call_frame *f,
 	tf->r14 = f->saved.r14;
 	tf->r13 = f->saved.r13;
 	tf->r12 = f->saved.r12;
-	tf->r11 = f->saved.rflags; /* as SYSCALL left it */
+	tf->r11 = USER_RFLAGS; /* as SYSRET leaves it */
 	tf->r10 = out[3];
-	tf->r9 = f->saved.r9;
+	tf->r9 = 0;
 	tf->r8 = (uint64_t)app;
 	tf->rbp = f->saved.rbp;
 	tf->rdi = out[0];
 	tf->rsi = out[1];
 	tf->rdx = out[2];
-	tf->rcx = f->saved.rip; /* as SYSCALL left it */
+	tf->rcx = f->saved.rip; /* as SYSRET leaves it */
 	tf->rbx = f->saved.rbx;
 	tf->rip = f->saved.rip;
-	tf->rflags = f->saved.rflags;
+	tf->rflags = USER_RFLAGS;
 	tf->rsp = f->saved.rsp;
 }
 
@@ -615,9 +584,8 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 {
 	struct thread *t = current();
 	struct call_frame *f = t->calls;
-	int32_t app = (int32_t)tf->rdi;
-	uint64_t out[IPC_WORDS];
-	const uint64_t *words;
+	int32_t app = (int32_t)tf->r8;
+	uint64_t out[IPC_WORDS] = {tf->rdi, tf->rsi, tf->rdx, tf->r10};
 	uint64_t granted = 0;
 	uint16_t rkinds;
 	int err;
@@ -626,11 +594,6 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 		dom_fail_current(SYS_FAULT_BAD_SYSCALL, SYS_CALL_RETURN,
 				 tf->rip, tf, "SYS_CALL_RETURN outside a call");
 	}
-	words = frame_words(f);
-	out[0] = words[0];
-	out[1] = words[1];
-	out[2] = words[2];
-	out[3] = words[3];
 	rkinds = f->method->res_kinds;
 	if (READ_ONCE(d->inject)) {
 		faultinj_results(d, out, rkinds);
@@ -686,225 +649,22 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 		svc_served(d); /* the end of a recovery */
 	}
 	t->calls = f->prev;
+	if (f == t->fast) {
+		/* The parked frame: back in the caller, then out of d. */
+		thread_enter(t, f->caller);
+		__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
+		resume_caller(tf, f, out, app);
+		return 0;
+	}
 	t->call_depth--;
 	thread_enter(t, f->caller);
-	leave_callee(f, true);
 	resume_caller(tf, f, out, app);
-	dom_put(f->callee);
-	call_frame_release(t, f);
+	if (!call_fast_park(t, f)) {
+		leave_callee(f, true);
+		dom_put(f->callee);
+		call_frame_release(t, f);
+	}
 	return 0; /* rax: the call itself went through */
-}
-
-/* --- Fast path ----------------------------------------------------------- */
-
-/*
- * syscall_entry (syscall.asm) offers every SYS_CALL and SYS_CALL_RETURN to
- * call_fast_call() / call_fast_return() first, with the trap frame built
- * and interrupts still off since SYSCALL. Each handles the common case, a
- * call whose words are all scalars that hits the thread's call cache and
- * its return, and declines anything else before changing anything, so
- * that syscall_dispatch() then does the whole job as if the fast path did
- * not exist. What they do is what call_sys_call() and call_sys_return()
- * do on the same inputs, step for step; what they leave out can be left
- * out because:
- *  - interrupts stay off to the SYSRET, so nothing preempts or interrupts
- *    the thread: callee->lock is taken without the interrupt-off nesting
- *    of spin_lock() (irq_nest is untouched, so nobody can see it), and
- *    only if it is free: a busy lock (or a recursive acquire) declines,
- *    and the slow path spins as usual, serving TLB shootdowns;
- *  - the lock is still taken around every change to the visitors list and
- *    nvisitors, and the frame is complete before it is listed, so
- *    kick_threads() and dom_watchdog_scan() see what they see today;
- *  - no rref or handle word means no plan, grant, or revocation, and no
- *    allocation: the spare frame and the cached stack must both be there;
- *  - an armed fault injection in the domain the thread lands in (the
- *    callee on a call, the caller on a return; the callee's results too)
- *    declines, so faultinj_results() and faultinj_user_return() run
- *    exactly when they did; so does a return that ends a recovery
- *    (svc_served());
- *  - the landing domain's dying check (dom_check_alive()) is made, with
- *    interrupts on, exactly where syscall_dispatch() makes it, and the
- *    trap frame is then complete, as the general path would leave it;
- *  - cs, ss, error and vector are the ones syscall_entry pushed; neither
- *    path changes them.
- * Once done, with interrupts off to the SYSRET, syscall_entry loads the
- * registers itself rather than from a complete trap frame: a call leaves
- * in @tf only the callee's registers that are not zero (enter_callee()),
- * and a return leaves there only the results (rdi, rsi, rdx, r10, r8) and
- * hands back the caller's saved registers, which syscall_entry loads from
- * the spare frame (only this thread touches it). Both leave by SYSRET, so
- * they take only a return address SYSRET can resume: the callee's entry
- * trampoline is in its image (lower half, checked at export), and a return
- * whose caller resumes outside the lower half declines (syscall_entry
- * would leave it by iretq).
- */
-BUILD_ASSERT(SYS_CALL == 17 && SYS_CALL_RETURN == 18); /* syscall.asm */
-/* syscall.asm loads these fields of struct call_regs. */
-BUILD_ASSERT(offsetof(struct call_regs, rip) == 0 &&
-	     offsetof(struct call_regs, rsp) == 8 &&
-	     offsetof(struct call_regs, rflags) == 16 &&
-	     offsetof(struct call_regs, rbx) == 24 &&
-	     offsetof(struct call_regs, rbp) == 32 &&
-	     offsetof(struct call_regs, r9) == 40 &&
-	     offsetof(struct call_regs, r12) == 48 &&
-	     offsetof(struct call_regs, r13) == 56 &&
-	     offsetof(struct call_regs, r14) == 64 &&
-	     offsetof(struct call_regs, r15) == 72);
-
-/* Take @l if it is free; interrupts are off for as long as it is held. */
-static inline bool lock_if_free(struct spinlock *l, const struct cpu *c)
-{
-	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
-		return false;
-	}
-	l->holder = (int32_t)c->id;
-	return true;
-}
-
-static inline void unlock_irqs_off(struct spinlock *l)
-{
-	l->holder = -1;
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-}
-
-/* Count a system call as syscall_dispatch() does. */
-static inline void count_syscall(struct cpu *c, struct dom *d)
-{
-	c->stats.syscalls++;
-	__atomic_fetch_add(&d->syscalls, 1, __ATOMIC_RELAXED);
-}
-
-/* Is the domain the thread is now in dying? (syscall_dispatch()'s test) */
-static inline bool landing_dying(const struct dom *d)
-{
-	return __builtin_expect(READ_ONCE(d->state) >= DOM_DYING, 0);
-}
-
-/* syscall_dispatch()'s dying check, once @tf is complete. */
-static __attribute__((noinline, cold)) void check_landing(void)
-{
-	sti();
-	dom_check_alive();
-	cli();
-}
-
-long call_fast_call(struct trap_frame *tf)
-{
-	struct cpu *c = this_cpu();
-	struct thread *t = c->current;
-	struct dom *d = t->dom;
-	struct dom *callee = t->stack_dom;
-	struct call_frame *f = t->frame_cache;
-	const struct call_cache *cc = &t->call_cache;
-	uint64_t cw = tf->rdi;
-	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
-
-	/*
-	 * A hit (call_cache_hit()) names stack_dom; scalar words only; no
-	 * allocation. cc->from is NULL when cleared, and d is NULL only on
-	 * a kernel thread, which has no cache.
-	 */
-	if (!d || cc->from != d || cc->cw != cw || (cw & CW_KINDS_MASK) ||
-	    __atomic_load_n(&d->handles_ver, __ATOMIC_ACQUIRE) !=
-		    cc->handles_ver ||
-	    t->call_depth >= CALL_DEPTH_MAX || !f || !t->stack_cache ||
-	    READ_ONCE(callee->inject)) {
-		return 1;
-	}
-	if (!lock_if_free(&callee->lock, c)) {
-		return 1;
-	}
-	if (callee->state != DOM_RUNNING) {
-		/* The slow path forgets the cache and looks it up. */
-		unlock_irqs_off(&callee->lock);
-		return 1;
-	}
-	count_syscall(c, d);
-	/* The frame's reference, as dom_get(): stack_dom holds one too. */
-	__atomic_fetch_add(&callee->refs, 1, __ATOMIC_RELAXED);
-	t->frame_cache = NULL;
-	f->stack = t->stack_cache;
-	t->stack_cache = NULL;
-	f->thread = t;
-	f->caller = d;
-	f->callee = callee;
-	f->method = cc->method;
-	f->has_rr = false;
-	save_caller_regs(&f->saved, tf);
-	f->start_tsc = rdtsc();
-	list_push_back(&callee->visitors, &f->visit_link);
-	callee->nvisitors++;
-	unlock_irqs_off(&callee->lock);
-
-	enter_callee(t, f, tf, cc->exp, in, cw);
-	thread_enter_irqs_off(t, callee);
-	if (landing_dying(callee)) {
-		callee_regs_zero(tf);
-		check_landing();
-	}
-	return 0;
-}
-
-const struct call_regs *call_fast_return(struct trap_frame *tf)
-{
-	struct cpu *c = this_cpu();
-	struct thread *t = c->current;
-	struct dom *d = t->dom;
-	struct call_frame *f = t->calls;
-	const struct ipc_method_desc *m;
-	const uint64_t *words;
-	struct dom *caller;
-	unsigned int nres;
-	int64_t app;
-
-	/*
-	 * A completed call without rref or handle results whose stack goes
-	 * back to stack_cache (leave_callee(f, true) with nothing to drop),
-	 * into a spare frame slot that is free, resuming where SYSRET can.
-	 */
-	if (!f || f->callee != d || f->has_rr || f->method->res_kinds ||
-	    t->stack_dom != d || t->stack_cache || t->frame_cache ||
-	    (f->saved.rip >> 47) || READ_ONCE(d->inject) ||
-	    READ_ONCE(f->caller->inject) || READ_ONCE(d->svc->recovering)) {
-		return NULL;
-	}
-	if (!lock_if_free(&d->lock, c)) {
-		return NULL;
-	}
-	count_syscall(c, d);
-	caller = f->caller;
-	m = f->method;
-	words = frame_words(f);
-	nres = m->nres;
-	app = (int32_t)tf->rdi;
-	/* The results, out[] words past nres zero (resume_caller_regs()). */
-	tf->rdi = nres > 0 ? words[0] : 0;
-	tf->rsi = nres > 1 ? words[1] : 0;
-	tf->rdx = nres > 2 ? words[2] : 0;
-	tf->r10 = nres > 3 ? words[3] : 0;
-	tf->r8 = (uint64_t)app;
-	t->calls = f->prev;
-	t->call_depth--;
-	/* Out of the callee's page table before off its visitors list. */
-	thread_enter_irqs_off(t, caller);
-	list_unlink(&f->visit_link);
-	d->nvisitors--;
-	if (d->state == DOM_RUNNING) {
-		t->stack_cache = f->stack;
-	} /* else teardown frees it with the rest of d's mappings */
-	unlock_irqs_off(&d->lock);
-
-	/* As dom_put(), never the last: stack_dom is d and holds one. */
-	__atomic_fetch_sub(&d->refs, 1, __ATOMIC_RELEASE);
-	t->frame_cache = f;
-	if (landing_dying(caller)) {
-		uint64_t out[IPC_WORDS] = {tf->rdi, tf->rsi, tf->rdx, tf->r10};
-
-		resume_caller_regs(tf, f, out, app);
-		tf->rax = 0;
-		check_landing();
-	}
-	return &f->saved;
 }
 
 /* End @f, which will not return normally: loans back, stack freed. */
@@ -926,13 +686,19 @@ void call_unwind_current(void)
 
 	VERIFY(f != NULL && f->callee == t->dom);
 	t->calls = f->prev;
-	t->call_depth--;
 	thread_enter(t, f->caller);
-	abandon_frame(f);
 	resume_caller(&tf, f, none, 0);
 	tf.rax = (uint64_t)(int64_t)svc_unwind_status(f->callee);
-	dom_put(f->callee);
-	call_frame_release(t, f);
+	if (f == t->fast) {
+		/* Out of the callee, then let the parked frame go. */
+		__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
+		call_fast_disarm(t);
+	} else {
+		t->call_depth--;
+		abandon_frame(f);
+		dom_put(f->callee);
+		call_frame_release(t, f);
+	}
 	/* The caller may be dying too: then it leaves or unwinds further. */
 	dom_check_alive();
 	user_enter_frame(&tf);
@@ -945,8 +711,13 @@ void call_abandon_frames(struct thread *t)
 
 		/* Out of the callee first (see leave_callee). */
 		t->calls = f->prev;
-		t->call_depth--;
 		thread_enter(t, f->caller);
+		if (f == t->fast) {
+			__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
+			call_fast_disarm(t);
+			continue;
+		}
+		t->call_depth--;
 		abandon_frame(f);
 		dom_put(f->callee);
 		call_frame_free(f);
@@ -955,13 +726,18 @@ void call_abandon_frames(struct thread *t)
 
 uint64_t call_frame_age_ns(const struct call_frame *f, uint64_t now_tsc)
 {
+	return call_tsc_age_ns(f->start_tsc, now_tsc);
+}
+
+uint64_t call_tsc_age_ns(uint64_t start_tsc, uint64_t now_tsc)
+{
 	uint64_t per_ms = time_tsc_hz() / 1000;
 	uint64_t ticks;
 
-	if (now_tsc <= f->start_tsc) {
+	if (now_tsc <= start_tsc) {
 		return 0;
 	}
-	ticks = now_tsc - f->start_tsc;
+	ticks = now_tsc - start_tsc;
 	if (per_ms == 0) {
 		per_ms = 1;
 	}

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #include "arch/x86_64/idt.h"
 #include "base/list.h"
@@ -27,30 +28,65 @@ struct call_rrefs;
 
 /*
  * The caller's ring-3 state a call must give back: the registers the call
- * does not define (lib/abi/ipc.h) and where to resume. rcx and r11 come
- * back as rip and rflags (as SYSCALL left them), cs and ss are the user
+ * does not define (lib/abi/ipc.h) and where to resume. rcx, r9 and r11 are
+ * not kept (rflags comes back as USER_RFLAGS), cs and ss are the user
  * segments, and rax, rdi, rsi, rdx, r10 and r8 carry the results.
+ * call_fast.asm saves and loads the same fields.
  */
 struct call_regs {
-	uint64_t rip, rsp, rflags;
-	uint64_t rbx, rbp, r9, r12, r13, r14, r15;
+	uint64_t rip, rsp;
+	uint64_t rbx, rbp, r12, r13, r14, r15;
 };
 
+/*
+ * A call in progress, or a thread's parked frame (below).
+ *
+ * Parked frames: after a call whose words are all scalars completes on
+ * the general path, the thread keeps its frame, stack included, parked
+ * on the callee (t->fast, callee->parked) with what the call resolved to.
+ * The next call with the same call word from the same domain, while that
+ * domain's handle table is unchanged, is then made entirely in
+ * syscall.asm: no lock, no lookup, no allocation. The fields from fast_cw
+ * on are read there (kernel/arch/x86_64/asm_offsets.c gives it their
+ * offsets). The rules that make it safe are in call.c, "Parked frames".
+ */
 struct call_frame {
 	struct call_frame *prev; /* the caller's own call, if any */
 	struct thread *thread;
 	struct dom *caller;
 	struct dom *callee;	     /* holds a reference */
-	struct list_head visit_link; /* in callee->visitors */
+	struct list_head visit_link; /* in callee->visitors (not parked) */
 	struct dom_mapping *stack;   /* in the callee */
 	uint64_t start_tsc; /* TSC when the call entered (call_frame_age_ns) */
 	const struct ipc_method_desc *method; /* in the callee's descriptor */
 	bool has_rr;		/* rref words either way: plans in use */
+	bool parked;		/* on callee->parked (under callee->lock) */
 	struct call_rrefs *rr;	/* plans; kept with a cached frame */
 	struct call_regs saved; /* the caller at its SYS_CALL */
+
+	/* A parked frame (t->fast); written by its thread only: */
+	uint64_t fast_cw;   /* the call word it answers */
+	uint64_t fast_hver; /* caller->handles_ver it was resolved under */
+	uint64_t entry;	    /* the export's entry trampoline */
+	uint64_t ctx;	    /* the export's context */
+	uint64_t dispatch;  /* the export's dispatch function */
+	uint64_t stack_top; /* of stack, in the callee */
+	uint32_t ordinal;   /* the method's */
+	uint32_t inside;    /* 1 while a call is in the callee (atomic) */
+	uint64_t seq;	    /* calls entered (the watchdog's clock) */
+	uint64_t wd_seq;    /* seq when the watchdog last saw it change */
+	uint64_t wd_tsc;    /* and the TSC then; both under callee->lock */
+	struct list_head park_link; /* in callee->parked */
 };
 
-#define CALL_DEPTH_MAX 16
+/*
+ * What t->fast points to when the thread has no parked frame: a frame
+ * whose fast_hver no domain ever has, so syscall.asm never takes it.
+ */
+extern struct call_frame call_fast_none;
+
+#define CALL_DEPTH_MAX 16  /* general-path frames; a parked one adds 1 */
+#define CALL_STACK_PAGES 4 /* 16 KiB per call */
 
 long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 		     uint64_t ctx, uint64_t ret_tramp);
@@ -58,15 +94,10 @@ long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp);
 long call_sys_call(struct dom *d, struct trap_frame *tf);
 long call_sys_return(struct dom *d, struct trap_frame *tf);
 /*
- * The fast path of SYS_CALL and SYS_CALL_RETURN (call.c, "Fast path"),
- * called by syscall_entry with interrupts off. call_fast_call() returns 0
- * when done (@tf then holds the callee's registers that are not zero) or
- * 1 to decline; call_fast_return() returns the caller's registers to
- * resume (@tf then holds the results) or NULL to decline. A decline has
- * changed nothing.
+ * Calls and returns through a parked frame are made in syscall.asm
+ * (call.c, "Parked frames"); what it declines reaches call_sys_call() and
+ * call_sys_return() unchanged.
  */
-long call_fast_call(struct trap_frame *tf);
-const struct call_regs *call_fast_return(struct trap_frame *tf);
 /*
  * The current thread is inside a dying callee: resume its caller at the
  * proxy with -EDOMDEAD. Never returns.
@@ -106,6 +137,28 @@ void call_frame_cache_free(struct thread *t);
 void call_frame_release(struct thread *t, struct call_frame *f);
 /* Forget the thread's cached call stack (thread exit). */
 void call_drop_stack_cache(struct thread *t);
+/*
+ * Parked frames (call_fast.c). call_fast_prepare() fills @f's fast
+ * fields when the call it is making may later be made through it;
+ * call_fast_park() parks @f, a completed call's frame, instead of
+ * freeing it (false: not eligible, @f untouched); call_fast_disarm()
+ * unparks and frees @t's parked frame, which must not be inside a call;
+ * call_fast_forget_dead() does that if its callee is dying.
+ */
+struct dom_export;
+void call_fast_prepare(struct call_frame *f, const struct dom *caller,
+		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
+		       uint32_t ordinal);
+bool call_fast_park(struct thread *t, struct call_frame *f);
+void call_fast_disarm(struct thread *t);
+void call_fast_forget_dead(struct thread *t);
+/*
+ * @d is being torn down (no threads, no visitors): take every parked
+ * frame off it. Their threads drop them at their next call.
+ */
+void call_unpark_all(struct dom *d);
+/* Is a thread inside @d through a parked frame? Caller holds d->lock. */
+bool call_parked_inside(struct dom *d);
 /* Drop every handle @d holds (teardown). */
 void call_release_handles(struct dom *d);
 /*
@@ -113,3 +166,10 @@ void call_release_handles(struct dom *d);
  * started after @now_tsc). For the watchdog, under the callee's lock.
  */
 uint64_t call_frame_age_ns(const struct call_frame *f, uint64_t now_tsc);
+/* TSC ticks from @start_tsc to @now_tsc in ns (0 if not after). */
+uint64_t call_tsc_age_ns(uint64_t start_tsc, uint64_t now_tsc);
+/*
+ * The same for a parked frame with a call inside, as the watchdog sees it
+ * scan after scan: since it last saw a new call start. Under d->lock.
+ */
+uint64_t call_parked_age_ns(struct call_frame *f, uint64_t now_tsc);

@@ -154,7 +154,13 @@ int dom_alloc(struct dom **out)
 	list_init(&d->threads);
 	list_init(&d->reap_link);
 	list_init(&d->visitors);
+	list_init(&d->parked);
+	d->fast_off = DOM_FAST_OFF_DEAD;
 	waitq_init(&d->end_wq, "dom_end");
+	/* A handles_ver no other domain has (call_fast.c relies on it). */
+	spin_lock(&d->lock);
+	call_handles_changed(d);
+	spin_unlock(&d->lock);
 	*out = d;
 	return 0;
 }
@@ -542,7 +548,22 @@ out_unlock:
 	return err;
 }
 
-/* Wake every thread of @d so that it notices the domain is dying. */
+/*
+ * Wake @t so that it notices its domain is dying: one running in ring 3
+ * on another CPU leaves on the IPI's interrupt.
+ */
+static void kick_thread(struct thread *t)
+{
+	if (t == thread_current()) {
+		return;
+	}
+	sched_wake(t);
+	if (t->cpu != this_cpu()) {
+		apic_send_ipi(t->cpu->lapic_id, VEC_RESCHED);
+	}
+}
+
+/* Wake every thread of @d, and every thread inside a call to it. */
 static void kick_threads(struct dom *d)
 {
 	struct list_head *pos;
@@ -550,32 +571,36 @@ static void kick_threads(struct dom *d)
 	spin_lock(&d->lock);
 	list_for_each(pos, &d->threads)
 	{
-		struct thread *t = list_entry(pos, struct thread, dom_link);
-
-		if (t == thread_current()) {
-			continue;
-		}
-		sched_wake(t);
-		/* One running in ring 3 leaves on its next interrupt. */
-		if (t->cpu != this_cpu()) {
-			apic_send_ipi(t->cpu->lapic_id, VEC_RESCHED);
-		}
+		kick_thread(list_entry(pos, struct thread, dom_link));
 	}
 	/* Threads of other domains inside a call to us are unwound. */
 	list_for_each(pos, &d->visitors)
 	{
+		kick_thread(
+			list_entry(pos, struct call_frame, visit_link)->thread);
+	}
+	/* And those inside through a parked frame (call_fast.c). */
+	list_for_each(pos, &d->parked)
+	{
 		struct call_frame *f =
-			list_entry(pos, struct call_frame, visit_link);
+			list_entry(pos, struct call_frame, park_link);
 
-		if (f->thread == thread_current()) {
-			continue;
-		}
-		sched_wake(f->thread);
-		if (f->thread->cpu != this_cpu()) {
-			apic_send_ipi(f->thread->cpu->lapic_id, VEC_RESCHED);
+		if (READ_ONCE(f->inside)) {
+			kick_thread(f->thread);
 		}
 	}
 	spin_unlock(&d->lock);
+}
+
+/* Are threads of other domains still inside @d? */
+static bool has_visitors(struct dom *d)
+{
+	bool busy;
+
+	spin_lock(&d->lock);
+	busy = d->nvisitors > 0 || call_parked_inside(d);
+	spin_unlock(&d->lock);
+	return busy;
 }
 
 static void queue_for_reaper(struct dom *d)
@@ -607,6 +632,9 @@ static bool begin_dying(struct dom *d, enum sys_dom_end end,
 	spin_lock(&d->lock);
 	if (d->state == DOM_RUNNING || d->state == DOM_LOADING) {
 		d->state = DOM_DYING;
+		/* Before kick_threads() looks at parked frames (call_fast.c). */
+		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_DEAD,
+				  __ATOMIC_SEQ_CST);
 		d->status.end = end;
 		d->status.fault = fault;
 		d->status.detail = detail;
@@ -634,6 +662,7 @@ void dom_thread_exit(int code)
 	VERIFY(d != NULL);
 	/* Never leave a call frame behind in another domain. */
 	call_abandon_frames(t);
+	call_fast_disarm(t);
 	call_frame_cache_free(t);
 	call_drop_stack_cache(t);
 	irq_push_off();
@@ -646,6 +675,8 @@ void dom_thread_exit(int code)
 	last = d->live == 0;
 	if (last && d->state == DOM_RUNNING) {
 		d->state = DOM_DYING;
+		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_DEAD,
+				  __ATOMIC_SEQ_CST);
 		d->status.end = SYS_DOM_EXITED;
 		d->status.exit_code = code;
 		ended = true;
@@ -721,6 +752,16 @@ void dom_watchdog_scan(uint64_t now, uint64_t limit_ns, uint64_t init_ns)
 			struct call_frame *f =
 				list_entry(pos, struct call_frame, visit_link);
 			uint64_t age = call_frame_age_ns(f, now_tsc);
+
+			if (age > oldest) {
+				oldest = age;
+			}
+		}
+		list_for_each(pos, &d->parked)
+		{
+			struct call_frame *f =
+				list_entry(pos, struct call_frame, park_link);
+			uint64_t age = call_parked_age_ns(f, now_tsc);
 
 			if (age > oldest) {
 				oldest = age;
@@ -899,6 +940,8 @@ static void dom_teardown(struct dom *d)
 {
 	size_t leftover;
 
+	/* No thread is inside; parked frames go with their next call. */
+	call_unpark_all(d);
 	/* Join every thread (each is a zombie by now). */
 	for (;;) {
 		struct thread *t = NULL;
@@ -955,7 +998,7 @@ static int reaper_main(void *arg)
 		spin_unlock(&reaper_wq.lock);
 
 		/* Wait for its threads and visitors to leave. */
-		while (READ_ONCE(d->live) > 0 || READ_ONCE(d->nvisitors) > 0) {
+		while (READ_ONCE(d->live) > 0 || has_visitors(d)) {
 			kick_threads(d);
 			thread_sleep_ns(2 * NSEC_PER_MSEC);
 		}

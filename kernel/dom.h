@@ -76,6 +76,11 @@ struct dom_handle {
 	uint32_t gen;	  /* the service generation this handle has seen */
 };
 
+/* Why calls into a domain take the general path (dom.fast_off). */
+#define DOM_FAST_OFF_DEAD 1u	   /* not (yet, any more) DOM_RUNNING */
+#define DOM_FAST_OFF_INJECT 2u	   /* a fault injection is pending */
+#define DOM_FAST_OFF_RECOVERING 4u /* its first served call ends a restart */
+
 struct dom {
 	struct spinlock lock;
 
@@ -92,7 +97,8 @@ struct dom {
 	char module[64]; /* boot module it came from */
 
 	uint64_t refs;	   /* atomic; the table holds one until DEAD */
-	uint64_t syscalls; /* atomic; progress counter for tests */
+	uint64_t syscalls; /* atomic; progress counter for tests (calls
+			    * through parked frames are not counted) */
 
 	/* Protected by lock: */
 	enum dom_state state;
@@ -108,6 +114,12 @@ struct dom {
 
 	struct list_head visitors; /* struct call_frame.visit_link */
 	unsigned int nvisitors;	   /* threads of others inside us */
+	struct list_head parked;   /* struct call_frame.park_link */
+	/*
+	 * DOM_FAST_OFF_* (atomic): syscall.asm makes calls into and returns
+	 * from this domain through parked frames only while it is 0.
+	 */
+	uint32_t fast_off;
 	struct dom_export exports[DOM_MAX_EXPORTS];
 	struct dom_handle handles[DOM_MAX_HANDLES];
 	/*

@@ -248,6 +248,7 @@ static int create(const char *name, const void *img, size_t size, bool verified,
 	/* Running from before its first thread: it may end at once. */
 	spin_lock(&d->lock);
 	d->state = DOM_RUNNING;
+	__atomic_fetch_and(&d->fast_off, ~DOM_FAST_OFF_DEAD, __ATOMIC_RELEASE);
 	d->start_ns = time_ns();
 	spin_unlock(&d->lock);
 	err = dom_thread_create(d, d->base + plan->entry, arg, boot_va, &tid);

@@ -34,9 +34,28 @@ const char *faultinj_name(enum fi_kind k)
 	return k < FI_NKINDS ? names[k] : "?";
 }
 
+/*
+ * While an injection is pending, calls into and returns from @d take the
+ * general path (call_fast.c), where the hooks are.
+ */
 static void arm(struct dom *d, uint32_t bits)
 {
 	__atomic_fetch_or(&d->inject, bits, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_INJECT, __ATOMIC_SEQ_CST);
+}
+
+/* Nothing pending any more: the fast path again, unless armed meanwhile. */
+static void fast_sync(struct dom *d)
+{
+	if (__atomic_load_n(&d->inject, __ATOMIC_SEQ_CST) != 0) {
+		return;
+	}
+	__atomic_fetch_and(&d->fast_off, ~DOM_FAST_OFF_INJECT,
+			   __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&d->inject, __ATOMIC_SEQ_CST) != 0) {
+		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_INJECT,
+				  __ATOMIC_SEQ_CST);
+	}
 }
 
 /* The byte at @va of @d's code, through the direct map; NULL if none. */
@@ -54,6 +73,7 @@ static uint8_t *code_byte(struct dom *d, uint64_t va)
 void faultinj_disarm(struct dom *d)
 {
 	__atomic_store_n(&d->inject, 0, __ATOMIC_RELEASE);
+	fast_sync(d);
 	/* Init crashes meant for the instances after this one, too. */
 	__atomic_store_n(&d->svc->inject_init, 0, __ATOMIC_RELEASE);
 	spin_lock(&d->lock);
@@ -150,8 +170,11 @@ int faultinj_arm(struct dom *d, enum fi_kind k, uint64_t rnd)
 /* Take @bit off @d's pending set; true if this thread got it. */
 static bool claim(struct dom *d, uint32_t bit)
 {
-	return (__atomic_fetch_and(&d->inject, ~bit, __ATOMIC_ACQ_REL) & bit) !=
-	       0;
+	bool got = (__atomic_fetch_and(&d->inject, ~bit, __ATOMIC_ACQ_REL) &
+		    bit) != 0;
+
+	fast_sync(d);
+	return got;
 }
 
 void faultinj_user_return(struct trap_frame *tf)

@@ -35,6 +35,12 @@ struct cpu_stats {
 	uint64_t pt_switches;
 	uint64_t tlb_flushes;
 	uint64_t ipis_sent;
+	/*
+	 * Calls and returns made through parked frames (syscall.asm): each
+	 * is also a system call and a page-table switch, and a TLB flush
+	 * unless PCID is in use, which the counters above do not include.
+	 */
+	uint64_t fast_crossings;
 };
 
 struct cpu {

@@ -8,6 +8,8 @@
  */
 #include "sched.h"
 
+#include "call.h"
+
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
@@ -291,6 +293,7 @@ static struct thread *new_thread_struct(const char *name)
 	list_init(&t->rq_link);
 	list_init(&t->wq_link);
 	waitq_init(&t->join_wq, "join");
+	t->fast = &call_fast_none;
 	t->cpu = this_cpu();
 	return t;
 }

@@ -222,6 +222,8 @@ void svc_served(struct dom *d)
 		 * failures in a row, not failures of a long-lived service.
 		 */
 		s->recovering = false;
+		__atomic_fetch_and(&d->fast_off, ~DOM_FAST_OFF_RECOVERING,
+				   __ATOMIC_RELEASE);
 		s->in_window = 0;
 		s->recovery_ns = time_ns() - s->fail_ns;
 		s->recovery_tsc = rdtsc() - s->fail_tsc;
@@ -237,6 +239,11 @@ void svc_attach(struct dom *d)
 	spin_lock(&s->wq.lock);
 	VERIFY(s->cur == NULL);
 	s->cur = d;
+	if (s->recovering) {
+		/* Its first served call must reach svc_served(). */
+		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_RECOVERING,
+				  __ATOMIC_RELEASE);
+	}
 	s->gen++;
 	s->restarts++;
 	s->state = SVC_LIVE;

@@ -2,6 +2,8 @@
 /* Thread lifecycle: create, exit, join, yield, sleep (see thread.h). */
 #include "thread.h"
 
+#include "call.h"
+
 #include "abi/errno.h"
 #include "arch/x86_64/vm.h"
 #include "percpu.h"
@@ -60,6 +62,7 @@ int thread_alloc(struct thread **out, const char *name, thread_fn_t fn,
 	list_init(&t->dom_link);
 	waitq_init(&t->join_wq, "join");
 	t->stack_slot = -1;
+	t->fast = &call_fast_none;
 	t->fn = fn;
 	t->arg = arg;
 	t->cpu = cpu == THREAD_ANY_CPU ? sched_pick_cpu() : &cpus[cpu];

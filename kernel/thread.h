@@ -90,10 +90,11 @@ struct thread {
 	struct dom_mapping *stack_cache;
 	struct call_frame *frame_cache; /* a spare call frame, or NULL */
 	struct call_cache call_cache;	/* call.c; only this thread uses it */
-	struct aspace *as;		/* loaded while this thread runs */
-	struct list_head dom_link;	/* in dom->threads, under dom->lock */
-	int stack_slot;			/* DOM_STACK_SLOTS index, or -1 */
-	bool dom_joining;		/* a domain thread is joining it */
+	struct call_frame *fast; /* parked frame, or &call_fast_none (call.h) */
+	struct aspace *as;	 /* loaded while this thread runs */
+	struct list_head dom_link; /* in dom->threads, under dom->lock */
+	int stack_slot;		   /* DOM_STACK_SLOTS index, or -1 */
+	bool dom_joining;	   /* a domain thread is joining it */
 };
 
 /*

@@ -37,17 +37,34 @@
  * SYS_IFACE_EXPORT registers a dispatch function and an entry trampoline
  * (ret_tramp). The callee is entered, by SYSRET, at the trampoline with
  *   rdi  the interface instance context it registered
- *   rsi  the method ordinal
- *   rdx  pointer to uint64_t in[IPC_WORDS] (a copy on the callee's stack)
- *   r8   pointer to uint64_t out[IPC_WORDS] (zeroed, just below in[])
+ *   rsi, rdx, r10, r8  the argument words, as the caller passed them
+ *        (rref words unchanged, handle words rewritten to the callee's)
  *   r9   the dispatch function it registered
+ *   rax  the method ordinal
  *   rcx  the trampoline's address, r11 the entry rflags (as SYSRET
- *        leaves them); rsp 16-byte aligned, at out[]
- * and every other general register 0. The trampoline calls
- * dispatch(rdi, rsi, rdx, out[] in rcx), which returns the app status in
- * eax, and passes it to SYS_CALL_RETURN in edi (lib/rt/ipc.c,
- * rt_ipc_ret_tramp). The kernel copies in[] onto the callee's stack and
- * reads out[] back, four words each way.
+ *        leaves them); rsp 16-byte aligned, at the top of a stack of
+ *        its own for this thread
+ * and rbx, rbp, r12-r15 zero: nothing of the caller's but its arguments.
+ * The trampoline (lib/rt/ipc.c, rt_ipc_ret_tramp) lays the words out as
+ * in[], calls dispatch(rdi, ordinal, in, out) and ends the call with
+ * SYS_CALL_RETURN:
+ *   rdi, rsi, rdx, r10  the result words
+ *   r8   the application status (int32_t)
+ * which the caller receives in the same registers, with rax 0. Result
+ * words past the method's nres are whatever the callee left there on the
+ * parked-frame path (below) and 0 otherwise: proxies read only nres.
+ *
+ * What a call keeps of the caller: rbx, rbp, rsp, r12-r15 and rip come
+ * back as they were, whatever the callee did; rcx and r11 as SYSRET
+ * leaves them (rip, and rflags 0x202: arithmetic flags, DF and AC are
+ * not kept), r9 is 0. The same holds when the call fails.
+ *
+ * Parked frames (kernel/call_fast.c): once a call whose words are all
+ * scalars has completed, the thread's next call with the same call word
+ * from the same domain is made by the kernel's entry code alone, with no
+ * lock and no lookup, unless the domain's handle table changed
+ * meanwhile. Nothing of the above differs, except the result words past
+ * nres.
  *
  * The kernel checks every call against the descriptor the callee
  * exported (lib/abi/ipc_desc.h): an unknown ordinal, or kinds or an

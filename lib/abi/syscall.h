@@ -69,9 +69,9 @@ enum sys_nr {
 	 * (const struct ipc_iface_desc *desc, uint64_t dispatch, uint64_t
 	 * ctx, uint64_t ret_tramp) -> 0. Export the interface @desc
 	 * describes (lib/abi/ipc_desc.h; its name and fingerprint must be in
-	 * the manifest's exports): calls enter `int32_t dispatch(ctx,
-	 * ordinal, in, out)` on a stack whose return address is ret_tramp,
-	 * which must make SYS_CALL_RETURN with the returned app status. The
+	 * the manifest's exports): calls enter ret_tramp, which runs
+	 * dispatch and ends the call with SYS_CALL_RETURN (registers: see
+	 * lib/abi/ipc.h). The
 	 * kernel keeps a copy of @desc and checks every call against it. See
 	 * lib/abi/ipc.h.
 	 */
@@ -84,7 +84,10 @@ enum sys_nr {
 	SYS_IFACE_CONNECT = 16,
 	/* See lib/abi/ipc.h. */
 	SYS_CALL = 17,
-	/* (int32_t app_status): end the current call (ret_tramp only). */
+	/*
+	 * (rdi, rsi, rdx, r10: result words; r8: int32_t app_status): end
+	 * the current call (ret_tramp only; lib/abi/ipc.h).
+	 */
 	SYS_CALL_RETURN = 18,
 	/*
 	 * (const struct rref_type_desc *type, uint64_t size, uint64_t count,

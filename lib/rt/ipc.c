@@ -25,17 +25,32 @@
 #include "rt/syscall.h"
 
 /*
- * The kernel enters an export here (lib/abi/ipc.h): rdi, rsi and rdx are
- * already the dispatch function's first three arguments, r8 is out[] and
- * r9 the dispatch function; rsp is 16-byte aligned. Call it, and hand its
- * result to the kernel.
+ * The kernel enters an export here (lib/abi/ipc.h): rdi is the context,
+ * eax the ordinal, rsi, rdx, r10 and r8 the argument words, r9 the
+ * dispatch function; rsp is 16-byte aligned. Lay the argument words out
+ * as in[] with out[] below them, call dispatch(ctx, ordinal, in, out),
+ * and hand out[] and the application status to SYS_CALL_RETURN in
+ * registers. out[] words the method does not set are whatever this stack
+ * held: this domain's own, and the caller's proxy reads only the method's
+ * results.
  */
 __asm__(".globl rt_ipc_ret_tramp\n"
 	".type rt_ipc_ret_tramp, @function\n"
 	"rt_ipc_ret_tramp:\n"
-	"\tmovq %r8, %rcx\n"
+	"\tsubq $64, %rsp\n"
+	"\tmovq %rsi, 32(%rsp)\n"
+	"\tmovq %rdx, 40(%rsp)\n"
+	"\tmovq %r10, 48(%rsp)\n"
+	"\tmovq %r8, 56(%rsp)\n"
+	"\tmovl %eax, %esi\n"
+	"\tleaq 32(%rsp), %rdx\n"
+	"\tmovq %rsp, %rcx\n"
 	"\tcall *%r9\n"
-	"\tmovl %eax, %edi\n"
+	"\tmovslq %eax, %r8\n"
+	"\tmovq 0(%rsp), %rdi\n"
+	"\tmovq 8(%rsp), %rsi\n"
+	"\tmovq 16(%rsp), %rdx\n"
+	"\tmovq 24(%rsp), %r10\n"
 	"\tmovl $18, %eax\n" /* SYS_CALL_RETURN */
 	"\tsyscall\n"
 	"\tud2\n"
@@ -53,24 +68,7 @@ static inline int sys_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 static inline int sys_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 			   uint64_t out[IPC_WORDS], int32_t *app_status)
 {
-	register uint64_t r10 __asm__("r10") = in[2];
-	register uint64_t r8 __asm__("r8") = in[3];
-	uint64_t rdi = call_word;
-	uint64_t rsi = in[0];
-	uint64_t rdx = in[1];
-	int64_t rax = SYS_CALL;
-
-	__asm__ volatile("syscall"
-			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx),
-			   "+r"(r10), "+r"(r8)
-			 :
-			 : "rcx", "r11", "memory");
-	out[0] = rdi;
-	out[1] = rsi;
-	out[2] = rdx;
-	out[3] = r10;
-	*app_status = (int32_t)r8;
-	return (int)rax;
+	return rt_ipc_syscall(call_word, in, out, app_status);
 }
 #endif /* CORDON_HOST */
 
@@ -224,13 +222,11 @@ static __attribute__((noinline, cold)) int recover(uint64_t call_word,
 	return -ERESTARTED;
 }
 
-int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
-		uint64_t out[IPC_WORDS], int32_t *app_status)
+int rt_ipc_call_slow(uint64_t call_word, const uint64_t in[IPC_WORDS],
+		     uint64_t out[IPC_WORDS], int32_t *app_status, int rc)
 {
-	int rc = sys_call(call_word, in, out, app_status);
-
-	if (likely(rc == 0)) {
-		if (unlikely(call_word & IPC_CW_CONFIG) && *app_status == 0) {
+	if (rc == 0) {
+		if ((call_word & IPC_CW_CONFIG) && *app_status == 0) {
 			config_record(call_word, in);
 		}
 		return 0;
@@ -240,6 +236,19 @@ int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 	}
 	return recover(call_word, in, out, app_status);
 }
+
+#ifdef CORDON_HOST
+int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
+		uint64_t out[IPC_WORDS], int32_t *app_status)
+{
+	int rc = sys_call(call_word, in, out, app_status);
+
+	if (likely(rc == 0) && !(call_word & IPC_CW_CONFIG)) {
+		return 0;
+	}
+	return rt_ipc_call_slow(call_word, in, out, app_status, rc);
+}
+#endif /* CORDON_HOST */
 
 #ifdef CORDON_HOST
 void rt_ipc_host_forget(void)

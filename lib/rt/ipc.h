@@ -63,15 +63,68 @@ void rt_ipc_ret_tramp(void);
  *    recorded configuration.
  *  - Bound. After RT_IPC_RESTART_ROUNDS restarts within one call, it
  *    returns -ERESTARTED.
- * The fast path (transport status 0) takes no lock and looks nothing up
- * unless the call word has IPC_CW_CONFIG. The record lock is never held
+ * The fast path (transport status 0) is inline: one SYSCALL and one test
+ * of the status and of IPC_CW_CONFIG, a constant in generated proxies;
+ * everything else is in rt_ipc_call_slow(). The record lock is never held
  * across a SYS_CALL, so concurrent calls on one handle may interleave with
  * a replay: a call from another thread can reach the new instance before
  * its configuration has been replayed, and two threads that both see the
  * restart both replay.
  */
+
+/*
+ * The rest of rt_ipc_call() after its SYS_CALL returned transport status
+ * @rc with @out and *@app_status set: records a @config call that
+ * succeeded, recovers from -ERESTARTED. Returns what rt_ipc_call() does.
+ */
+int rt_ipc_call_slow(uint64_t call_word, const uint64_t in[IPC_WORDS],
+		     uint64_t out[IPC_WORDS], int32_t *app_status, int rc);
+
+#ifdef CORDON_HOST
 int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 		uint64_t out[IPC_WORDS], int32_t *app_status);
+#else
+/*
+ * One SYS_CALL (lib/abi/ipc.h): the callee's results in @out and
+ * *@app_status, the transport status returned. rbx, rbp, rsp and r12-r15
+ * come back as they were; rcx, r9 and r11 do not.
+ */
+static inline __attribute__((always_inline)) int
+rt_ipc_syscall(uint64_t call_word, const uint64_t in[IPC_WORDS],
+	       uint64_t out[IPC_WORDS], int32_t *app_status)
+{
+	register uint64_t r10 __asm__("r10") = in[2];
+	register uint64_t r8 __asm__("r8") = in[3];
+	uint64_t rdi = call_word;
+	uint64_t rsi = in[0];
+	uint64_t rdx = in[1];
+	int64_t rax = 17; /* SYS_CALL (lib/abi/syscall.h) */
+
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx),
+			   "+r"(r10), "+r"(r8)
+			 :
+			 : "rcx", "r9", "r11", "memory");
+	out[0] = rdi;
+	out[1] = rsi;
+	out[2] = rdx;
+	out[3] = r10;
+	*app_status = (int32_t)r8;
+	return (int)rax;
+}
+
+static inline __attribute__((always_inline)) int
+rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
+	    uint64_t out[IPC_WORDS], int32_t *app_status)
+{
+	int rc = rt_ipc_syscall(call_word, in, out, app_status);
+
+	if (__builtin_expect(rc == 0 && !(call_word & IPC_CW_CONFIG), 1)) {
+		return 0;
+	}
+	return rt_ipc_call_slow(call_word, in, out, app_status, rc);
+}
+#endif /* CORDON_HOST */
 
 #ifdef CORDON_HOST
 /*

@@ -9,6 +9,7 @@
  */
 #include "abi/errno.h"
 #include "dom.h"
+#include "percpu.h"
 #include "sheap.h"
 #include "tests/call/callrt.h"
 #include "tests/call/caller/scen.h"
@@ -69,7 +70,7 @@ static void run(struct selftest_ctx *st_ctx, uint64_t scen, bool nested,
 			ST_CHECK(dom_wait(b, WAIT, &st) == 0 &&
 					 st.end == SYS_DOM_FAILED,
 				 "B should have failed");
-			if (scen == SCEN_HANG) {
+			if (scen == SCEN_HANG || scen == SCEN_FAST_HANG) {
 				ST_CHECK(st.fault == SYS_FAULT_WATCHDOG,
 					 "B failed with fault %u, expected the "
 					 "watchdog",
@@ -121,6 +122,51 @@ SELFTEST(call_callee_panic_then_calls_fail_fast, SELFTEST_SHORT)
 SELFTEST(call_nested_only_inner_call_fails, SELFTEST_SHORT)
 {
 	run(ST_CTX, 5, true, DOM_RUNNING, DOM_DEAD);
+}
+
+/* Calls and returns made through parked frames (syscall.asm), summed. */
+static uint64_t fast_crossings(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < cpu_count; i++) {
+		n += READ_ONCE(cpus[i].stats.fast_crossings);
+	}
+	return n;
+}
+
+/* run(), checking that at least @min calls took the parked-frame path. */
+static void run_fast(struct selftest_ctx *st_ctx, uint64_t scen,
+		     enum dom_state b_state, uint64_t min)
+{
+	uint64_t n0 = fast_crossings();
+	uint64_t n;
+
+	run(st_ctx, scen, false, b_state, DOM_RUNNING);
+	n = fast_crossings() - n0;
+	ST_CHECK(n >= min, "only %lu crossings through parked frames", n);
+}
+
+SELFTEST(call_parked_keeps_and_clears_registers, SELFTEST_SHORT)
+{
+	/* 49 of the 50 calls, each a call and a return. */
+	run_fast(ST_CTX, SCEN_FAST_REGS, DOM_RUNNING, 2 * 49);
+}
+
+SELFTEST(call_parked_callee_crash_returns_edomdead, SELFTEST_SHORT)
+{
+	/* 18 of 20 (one after the first, one after the new handle) + 1. */
+	run_fast(ST_CTX, SCEN_FAST_CRASH, DOM_DEAD, 2 * 18 + 1);
+}
+
+SELFTEST(call_parked_callee_hang_is_failed_by_watchdog, SELFTEST_LONG)
+{
+	run_fast(ST_CTX, SCEN_FAST_HANG, DOM_DEAD, 2 * 18 + 1);
+}
+
+SELFTEST(call_parked_frame_outlives_dead_callee, SELFTEST_SHORT)
+{
+	run_fast(ST_CTX, SCEN_FAST_DEAD, DOM_DEAD, 2 * 18);
 }
 
 SELFTEST(call_10000_calls_no_leak, SELFTEST_LONG)

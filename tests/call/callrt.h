@@ -26,7 +26,19 @@ enum calltest_method {
 	CALLTEST_ECHO4 = 6,	   /* out[i] = in[i] ^ 0x5a5a for all four */
 	CALLTEST_COUNTDOWN = 7,	   /* out[0] = in[0] + 1; crash on call 3000 */
 	CALLTEST_HANG = 8,	   /* never returns (the watchdog must act) */
+	/* out[0] = in[0] + 1, or crash or hang on the magic values below */
+	CALLTEST_MAYBE = 9,
+	/*
+	 * out[0] = CLOBBER_RESULT, returned by a SYS_CALL_RETURN made with
+	 * every register the caller's call keeps set to CLOBBER_JUNK
+	 */
+	CALLTEST_CLOBBER = 10,
 };
+
+#define MAYBE_CRASH 0xc0a5ull
+#define MAYBE_HANG 0x4a46ull
+#define CLOBBER_RESULT 0x600dull
+#define CLOBBER_JUNK 0x6b6b6b6b6b6b6b6bull
 
 /* Start arguments of the callee domain that make its init fail. */
 #define CALLEE_INIT_CRASH 2
@@ -45,7 +57,7 @@ enum calltest_method {
 	{                                                             \
 		.ordinal = (ord), .nargs = 4, .nres = 4, .name = (nm) \
 	}
-#define CALLTEST_NMETHODS 8
+#define CALLTEST_NMETHODS 10
 
 /* A descriptor written by hand: header and methods, laid out as one. */
 struct calltest_desc {
@@ -68,6 +80,8 @@ struct calltest_desc {
 			CALLTEST_METHOD(CALLTEST_ECHO4, "echo4"),         \
 			CALLTEST_METHOD(CALLTEST_COUNTDOWN, "countdown"), \
 			CALLTEST_METHOD(CALLTEST_HANG, "hang"),           \
+			CALLTEST_METHOD(CALLTEST_MAYBE, "maybe"),         \
+			CALLTEST_METHOD(CALLTEST_CLOBBER, "clobber"),     \
 		},                                                        \
 	}
 

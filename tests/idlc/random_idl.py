@@ -272,7 +272,8 @@ def check_one(idlc, work, name, src, dom_flags, host_flags):
     with open(checker, "w") as f:
         f.write(CHECKER.replace("NAMEU", name.upper()).replace("NAME", name))
     exe = os.path.join(work, name + "_check")
-    p = run(["gcc", "-std=gnu11", "-O1", "-Wall", "-Werror"] + inc +
+    p = run(["gcc", "-std=gnu11", "-O1", "-Wall", "-Werror",
+             "-DCORDON_HOST=1"] + inc +
             [checker, c, "-o", exe])
     if p.returncode != 0:
         return "checker does not build: " + p.stderr[:800]

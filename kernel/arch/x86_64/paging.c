@@ -280,6 +280,13 @@ static void pcid_free(uint16_t pcid)
 	spin_unlock(&pcid_lock);
 }
 
+/* The CR3 values syscall.asm loads for @as (aspace_switch()'s). */
+static void set_cr3_values(struct aspace *as)
+{
+	as->cr3_flush = as->pml4 | (pstats.pcid ? as->pcid : 0);
+	as->cr3_keep = as->cr3_flush | (pstats.pcid ? CR3_NOFLUSH : 0);
+}
+
 int aspace_create(struct aspace **out)
 {
 	struct aspace *as = kzalloc(sizeof(*as));
@@ -302,6 +309,7 @@ int aspace_create(struct aspace **out)
 	spin_init(&as->lock, "aspace");
 	memcpy(pml4 + 256, kpml4 + 256, 256 * sizeof(uint64_t));
 	as->pml4 = virt_to_phys(pml4);
+	set_cr3_values(as);
 	/* A recycled PCID may have stale entries anywhere. */
 	as->stale_cpus = ~0ull;
 	*out = as;
@@ -788,6 +796,7 @@ void paging_init(void)
 	pml4 = page_alloc();
 	VERIFY(pml4 != NULL);
 	kernel_as.pml4 = virt_to_phys(pml4);
+	set_cr3_values(&kernel_as);
 
 	/* PDPTs for every kernel slot: direct map, ioremap, image. */
 	map_end = MAX(pmm_max_phys(), 4ul << 30);

@@ -30,6 +30,8 @@ struct aspace {
 	paddr_t pml4;
 	uint16_t pcid; /* 0 when PCID is unused */
 	bool is_kernel;
+	uint64_t cr3_keep;  /* CR3 to load keeping its TLB entries (PCID) */
+	uint64_t cr3_flush; /* CR3 to load flushing them */
 	/* Protected by lock: */
 	size_t pt_pages;     /* page-table pages below the PML4 */
 	size_t mapped_pages; /* present leaf entries */

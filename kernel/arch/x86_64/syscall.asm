@@ -3,47 +3,76 @@
 ; Ring 3 <-> ring 0 transitions other than interrupts.
 ;
 ; syscall_entry: the SYSCALL target (MSR_LSTAR). The CPU has put the user
-; rip in rcx and rflags in r11 and masked IF (MSR_SFMASK). We switch to
-; this thread's kernel stack, build a struct trap_frame identical to the
-; one isr.asm builds (vector SYSCALL_VECTOR), run syscall_dispatch() with
-; interrupts enabled, and leave through SYSRET. SYS_CALL and
-; SYS_CALL_RETURN first try call_fast_call() / call_fast_return() with
-; interrupts still off.
+; rip in rcx and rflags in r11 and masked IF (MSR_SFMASK). SYS_CALL and
+; SYS_CALL_RETURN through the thread's parked frame are made right here,
+; on no stack and with interrupts off (kernel/call.c, "Parked frames").
+; Everything else, and anything those decline, switches to the thread's
+; kernel stack, builds a struct trap_frame identical to the one isr.asm
+; builds (vector SYSCALL_VECTOR), runs syscall_dispatch() with interrupts
+; enabled, and leaves through SYSRET.
 ;
 ; user_enter_frame: start (or resume) ring 3 from a struct trap_frame,
 ; through the iretq path of isr.asm.
-; Spec: Intel SDM Vol. 2B (SYSCALL, SYSRET), Vol. 3A 5.8.8.
+; Spec: Intel SDM Vol. 2B (SYSCALL, SYSRET, MOV CR3), Vol. 3A 4.10.4.1
+; (PCID and CR3 bit 63), 5.8.8.
 
 %define CPU_OFF_SCRATCH_RSP 8
 %define CPU_OFF_KERNEL_RSP 16
 %define GDT_UDATA (0x20 | 3)
 %define GDT_UCODE (0x28 | 3)
 %define SYSCALL_VECTOR 0x100
-%define SYS_CALL 17	; lib/abi/syscall.h; SYS_CALL_RETURN is 18 (call.c)
-; struct call_regs (kernel/call.h; offsets checked in call.c)
-%define REGS_RIP 0
-%define REGS_RSP 8
-%define REGS_RFLAGS 16
-%define REGS_RBX 24
-%define REGS_RBP 32
-%define REGS_R9 40
-%define REGS_R12 48
-%define REGS_R13 56
-%define REGS_R14 64
-%define REGS_R15 72
+
+%include "asm_offsets.inc"	; $(B)/gen, from asm_offsets.c
+
+; SWITCH_AS as, resume, flush: load aspace %1 on this CPU as aspace_switch()
+; does (paging.c): this CPU's bit off the old one's active_cpus and on the
+; new one's, then CR3, keeping the TLB entries tagged with %1's PCID
+; unless this CPU must flush them (stale_cpus). Clobbers rcx and r9 or r11
+; (whichever is not %1). %2 is where FLUSH_CR3 (at %3) comes back to.
+%macro SWITCH_AS 3
+%ifidn %1, r9
+	%define %%old r11
+%else
+	%define %%old r9
+%endif
+	mov %%old, [gs:CPU_ARCH_ASPACE]
+	mov ecx, [gs:CPU_ID]
+	lock btr [%%old + AS_ACTIVE], rcx
+	lock bts [%1 + AS_ACTIVE], rcx
+	mov [gs:CPU_ARCH_ASPACE], %1
+	lock btr [%1 + AS_STALE], rcx
+	jc %3
+	mov rcx, [%1 + AS_CR3_KEEP]
+%2:
+	mov cr3, rcx
+	inc qword [gs:CPU_FAST_CROSSINGS]
+%endmacro
+
+; FLUSH_CR3 as, resume: the stale case of SWITCH_AS, out of line. Without
+; PCID every CR3 write flushes, and fast_crossings counts those.
+%macro FLUSH_CR3 2
+	mov rcx, [%1 + AS_CR3_FLUSH]
+	cmp rcx, [%1 + AS_CR3_KEEP]
+	je %2
+	inc qword [gs:CPU_TLB_FLUSHES]
+	jmp %2
+%endmacro
 
 %include "frame.inc"
 
 section .text
 bits 64
 extern syscall_dispatch
-extern call_fast_call
-extern call_fast_return
 extern isr_return
 
 global syscall_entry
 syscall_entry:
 	swapgs
+	cmp eax, SYS_CALL_NR
+	je .fcall
+	cmp eax, SYS_CALL_RETURN_NR
+	je .fret
+.general:
 	mov [gs:CPU_OFF_SCRATCH_RSP], rsp
 	mov rsp, [gs:CPU_OFF_KERNEL_RSP]
 	push GDT_UDATA			; ss
@@ -58,13 +87,6 @@ syscall_entry:
 	push qword [rsp + 17 * 8]	; rip, for backtraces
 	push rbp
 	mov rbp, rsp
-	; The hot pair first, with interrupts still off (kernel/call.c,
-	; "Fast path"): a plain call or return completes in one C call and
-	; leaves by SYSRET; anything else declines, changing nothing, and
-	; takes the general path below with the same frame.
-	lea rcx, [rax - SYS_CALL]	; rcx is saved: 0 call, 1 return
-	cmp rcx, 1
-	jbe .fast
 .slow:
 	sti
 	call syscall_dispatch
@@ -87,65 +109,116 @@ syscall_entry:
 	swapgs
 	o64 sysret
 
-	; Fast exits (kernel/call.c, "Fast path"): interrupts have stayed
-	; off, and the registers are loaded here rather than from a
-	; complete trap frame. Both resume at a lower-half address (checked
-	; by the fast path), so SYSRET is safe. rsp + 16 is the trap frame.
-	;
-	; A call enters the callee at its export's entry trampoline: rdi,
-	; rsi, rdx, r8, r9, rip, rflags and rsp from the frame, every other
-	; register zero (lib/abi/ipc.h).
-.fast:
-	je .ret
-	call call_fast_call
-	test eax, eax
-	jnz .decline
-	mov rdi, [rsp + 16 + TF_RDI]
-	mov rsi, [rsp + 16 + TF_RSI]
-	mov rdx, [rsp + 16 + TF_RDX]
-	mov r8, [rsp + 16 + TF_R8]
-	mov r9, [rsp + 16 + TF_R9]
-	mov rcx, [rsp + 16 + TF_RIP]
-	mov r11, [rsp + 16 + TF_RFLAGS]
-	xor eax, eax
+
+	; --- Calls and returns through a parked frame ----------------------
+	; kernel/call.c, "Parked frames", says why each step is safe. Until a
+	; path commits, it has changed nothing but rax and r9 (and a parked
+	; frame's inside flag, put back): a decline restores rax, zeroes r9
+	; (the call ABI does not keep it) and takes the general path with the
+	; user's rcx, r11 and rsp untouched. After the commit, rflags is
+	; USER_RFLAGS (lib/abi/ipc.h) and r11 and rcx are scratch.
+
+	; SYS_CALL: rdi the call word, rsi, rdx, r10, r8 the arguments.
+.fcall:
+	mov r9, [gs:CPU_CURRENT]
+	mov rax, [r9 + T_FAST]		; f = t->fast, never NULL
+	cmp rdi, [rax + F_FAST_CW]
+	jne .call_decline
+	mov r9, [r9 + T_DOM]
+	mov r9, [r9 + D_HANDLES_VER]	; unique to the domain and its table
+	cmp r9, [rax + F_FAST_HVER]
+	jne .call_decline
+	mov r9d, 1
+	xchg r9d, [rax + F_INSIDE]	; locked: ordered before the next load
+	test r9d, r9d
+	jnz .call_decline		; f is in use further up: leave it
+	mov r9, [rax + F_CALLEE]
+	cmp dword [r9 + D_FAST_OFF], 0
+	jne .call_undo
+	; Committed. The caller's registers the call keeps, then f on the
+	; thread's call stack and the thread in the callee.
+	mov [rax + F_RIP], rcx
+	mov [rax + F_RSP], rsp
+	mov [rax + F_RBX], rbx
+	mov [rax + F_RBP], rbp
+	mov [rax + F_R12], r12
+	mov [rax + F_R13], r13
+	mov [rax + F_R14], r14
+	mov [rax + F_R15], r15
+	inc qword [rax + F_SEQ]
+	mov rcx, [gs:CPU_CURRENT]
+	mov r11, [rcx + T_CALLS]
+	mov [rax + F_PREV], r11
+	mov [rcx + T_CALLS], rax
+	mov [rcx + T_DOM], r9
+	mov r9, [r9 + D_AS]
+	mov [rcx + T_AS], r9
+	SWITCH_AS r9, .call_cr3, .call_flush
+	; The callee's entry registers (lib/abi/ipc.h): nothing of the
+	; caller's but the arguments.
 	xor ebx, ebx
 	xor ebp, ebp
-	xor r10d, r10d
 	xor r12d, r12d
 	xor r13d, r13d
 	xor r14d, r14d
 	xor r15d, r15d
-	mov rsp, [rsp + 16 + TF_RSP]
+	mov rcx, [rax + F_ENTRY]
+	mov rsp, [rax + F_STACK_TOP]
+	mov rdi, [rax + F_CTX]
+	mov r9, [rax + F_DISPATCH]
+	mov eax, [rax + F_ORDINAL]
+	mov r11d, USER_RFLAGS_VALUE
 	swapgs
 	o64 sysret
-	; A return resumes the caller where its SYS_CALL left it: the
-	; results (rdi, rsi, rdx, r10, r8) from the frame, the registers it
-	; kept from its struct call_regs (rax, in the spare frame), rax 0.
-.ret:
-	call call_fast_return
-	test rax, rax
-	jz .decline
-	mov rdi, [rsp + 16 + TF_RDI]
-	mov rsi, [rsp + 16 + TF_RSI]
-	mov rdx, [rsp + 16 + TF_RDX]
-	mov r10, [rsp + 16 + TF_R10]
-	mov r8, [rsp + 16 + TF_R8]
-	mov rbx, [rax + REGS_RBX]
-	mov rbp, [rax + REGS_RBP]
-	mov r9, [rax + REGS_R9]
-	mov r12, [rax + REGS_R12]
-	mov r13, [rax + REGS_R13]
-	mov r14, [rax + REGS_R14]
-	mov r15, [rax + REGS_R15]
-	mov rcx, [rax + REGS_RIP]
-	mov r11, [rax + REGS_RFLAGS]
-	mov rsp, [rax + REGS_RSP]
-	xor eax, eax
+.call_flush:
+	FLUSH_CR3 r9, .call_cr3
+.call_undo:
+	mov dword [rax + F_INSIDE], 0
+.call_decline:
+	mov eax, SYS_CALL_NR
+	xor r9d, r9d
+	jmp .general
+
+	; SYS_CALL_RETURN: rdi, rsi, rdx, r10 the results, r8 the app status;
+	; they pass through untouched.
+.fret:
+	mov r9, [gs:CPU_CURRENT]
+	mov rax, [r9 + T_CALLS]
+	cmp rax, [r9 + T_FAST]		; the innermost call is the parked one
+	jne .ret_decline
+	mov r9, [rax + F_CALLEE]	; the domain the thread is in
+	cmp dword [r9 + D_FAST_OFF], 0
+	jne .ret_decline
+	; Committed: f off the call stack, the thread back in the caller,
+	; and only then (CR3 written) out of the callee.
+	mov r9, [gs:CPU_CURRENT]
+	mov r11, [rax + F_PREV]
+	mov [r9 + T_CALLS], r11
+	mov r11, [rax + F_CALLER]
+	mov [r9 + T_DOM], r11
+	mov r11, [r11 + D_AS]
+	mov [r9 + T_AS], r11
+	SWITCH_AS r11, .ret_cr3, .ret_flush
+	mov dword [rax + F_INSIDE], 0
+	mov rcx, [rax + F_RIP]
+	mov rsp, [rax + F_RSP]
+	mov rbx, [rax + F_RBX]
+	mov rbp, [rax + F_RBP]
+	mov r12, [rax + F_R12]
+	mov r13, [rax + F_R13]
+	mov r14, [rax + F_R14]
+	mov r15, [rax + F_R15]
+	mov r11d, USER_RFLAGS_VALUE
+	xor eax, eax			; the call went through
+	xor r9d, r9d
 	swapgs
 	o64 sysret
-.decline:
-	lea rdi, [rsp + 16]		; the trap frame again
-	jmp .slow
+.ret_flush:
+	FLUSH_CR3 r11, .ret_cr3
+.ret_decline:
+	mov eax, SYS_CALL_RETURN_NR
+	xor r9d, r9d
+	jmp .general
 
 ; void user_enter_frame(struct trap_frame *tf): never returns.
 global user_enter_frame

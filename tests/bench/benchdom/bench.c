@@ -145,7 +145,7 @@ static int op_calltest_raw(struct bench *b, uint64_t i)
 			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx),
 			   "+r"(r10), "+r"(r8)
 			 :
-			 : "rcx", "r11", "memory");
+			 : "rcx", "r9", "r11", "memory");
 	if (rax || r8 || rdi != i + 2) {
 		return fail(b, "raw calltest.ADD: wrong status or sum",
 			    rax ? rax : (int64_t)r8);

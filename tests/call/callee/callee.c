@@ -152,6 +152,37 @@ static struct echo_server e_srv = {.ops = &e_ops, .inst = (void *)0x1000};
 
 static int64_t nested_handle = -1;
 
+/*
+ * CALLTEST_CLOBBER: end the call with SYS_CALL_RETURN straight from here,
+ * every register the kernel must give back to the caller as it was (rbx,
+ * rbp, rsp, r12-r15) and r9 full of junk. The caller checks that none of
+ * it reaches it.
+ */
+static __attribute__((noreturn)) void clobber_return(void)
+{
+	__asm__ volatile("movabsq %0, %%rbx\n\t"
+			 "movq %%rbx, %%rbp\n\t"
+			 "movq %%rbx, %%r9\n\t"
+			 "movq %%rbx, %%r12\n\t"
+			 "movq %%rbx, %%r13\n\t"
+			 "movq %%rbx, %%r14\n\t"
+			 "movq %%rbx, %%r15\n\t"
+			 "movq %%rbx, %%rsp\n\t"
+			 "movl $18, %%eax\n\t" /* SYS_CALL_RETURN */
+			 "movl %1, %%edi\n\t"
+			 "xorl %%esi, %%esi\n\t"
+			 "xorl %%edx, %%edx\n\t"
+			 "xorl %%r10d, %%r10d\n\t"
+			 "xorl %%r8d, %%r8d\n\t"
+			 "std\n\t" /* rflags must not reach the caller either */
+			 "syscall\n\t"
+			 "ud2"
+			 :
+			 : "i"(CLOBBER_JUNK), "i"((int)CLOBBER_RESULT)
+			 : "memory");
+	__builtin_unreachable();
+}
+
 int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 			  uint64_t *out)
 {
@@ -207,6 +238,20 @@ int32_t calltest_dispatch(void *ctx, uint32_t ord, const uint64_t *in,
 		for (;;) {
 			__asm__ volatile("" ::: "memory");
 		}
+	case CALLTEST_MAYBE:
+		if (in[0] == MAYBE_CRASH) {
+			volatile int32_t *bad = 0;
+
+			__asm__ volatile("" : "+r"(bad));
+			return *bad;
+		}
+		while (in[0] == MAYBE_HANG) {
+			__asm__ volatile("" ::: "memory");
+		}
+		out[0] = in[0] + 1;
+		return 0;
+	case CALLTEST_CLOBBER:
+		clobber_return();
 	default:
 		return -38; /* -ENOSYS */
 	}

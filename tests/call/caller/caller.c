@@ -132,6 +132,142 @@ static uint64_t cw(int64_t h, unsigned int ord)
 	return ipc_call_word((uint16_t)h, (uint16_t)ord, 0, 0, 0);
 }
 
+/*
+ * What a caller saw after one SYS_CALL to CALLTEST_CLOBBER: rbx, rbp,
+ * r12-r15, r9, r11, rflags, and rsp before and after.
+ */
+static uint64_t seen[11];
+
+/* One CALLTEST_CLOBBER call by hand; returns the transport status. */
+static int64_t clobber_call(int64_t h, uint64_t *res)
+{
+	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r8 __asm__("r8") = 0;
+	uint64_t rdi = cw(h, CALLTEST_CLOBBER);
+	uint64_t rsi = 0;
+	uint64_t rdx = 0;
+	int64_t rax = SYS_CALL;
+
+	__asm__ volatile(
+		"pushq %%rbp\n\t"
+		"pushq %%rbx\n\t"
+		"movq %%rsp, %[sp0]\n\t"
+		"movl $0x1111, %%ebx\n\t"
+		"movl $0x2222, %%ebp\n\t"
+		"movl $0x3333, %%r12d\n\t"
+		"movl $0x4444, %%r13d\n\t"
+		"movl $0x5555, %%r14d\n\t"
+		"movl $0x6666, %%r15d\n\t"
+		"movl $0x7777, %%r9d\n\t"
+		"syscall\n\t"
+		"movq %%rbx, %[s0]\n\t"
+		"movq %%rbp, %[s1]\n\t"
+		"movq %%r12, %[s2]\n\t"
+		"movq %%r13, %[s3]\n\t"
+		"movq %%r14, %[s4]\n\t"
+		"movq %%r15, %[s5]\n\t"
+		"movq %%r9, %[s6]\n\t"
+		"movq %%r11, %[s7]\n\t"
+		"pushfq\n\t"
+		"popq %%rbx\n\t"
+		"movq %%rbx, %[s8]\n\t"
+		"movq %%rsp, %[sp1]\n\t"
+		"popq %%rbx\n\t"
+		"popq %%rbp"
+		: "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10),
+		  "+r"(r8), [s0] "=m"(seen[0]), [s1] "=m"(seen[1]),
+		  [s2] "=m"(seen[2]), [s3] "=m"(seen[3]), [s4] "=m"(seen[4]),
+		  [s5] "=m"(seen[5]), [s6] "=m"(seen[6]), [s7] "=m"(seen[7]),
+		  [s8] "=m"(seen[8]), [sp0] "=m"(seen[9]), [sp1] "=m"(seen[10])
+		:
+		: "rcx", "r9", "r11", "r12", "r13", "r14", "r15", "memory");
+	*res = rdi;
+	return rax;
+}
+
+/*
+ * The kernel gives the caller back rbx, rbp, rsp and r12-r15 whatever the
+ * callee left in them, and no junk in r9 or rflags (lib/abi/ipc.h): on
+ * the general path (the first call) and through the parked frame (the
+ * rest; the harness checks that those were taken).
+ */
+static int fast_regs(int64_t h)
+{
+	static const uint64_t want[6] = {0x1111, 0x2222, 0x3333,
+					 0x4444, 0x5555, 0x6666};
+
+	for (int i = 0; i < 50; i++) {
+		uint64_t res = 0;
+		int64_t st = clobber_call(h, &res);
+
+		if (st != 0 || res != CLOBBER_RESULT) {
+			printf("caller: clobber call %d: status %ld result "
+			       "%#lx\n",
+			       i, st, res);
+			return 40;
+		}
+		for (int r = 0; r < 6; r++) {
+			if (seen[r] != want[r]) {
+				printf("caller: call %d: register %d came back "
+				       "%#lx\n",
+				       i, r, seen[r]);
+				return 41;
+			}
+		}
+		if (seen[6] != 0 || seen[7] != 0x202 ||
+		    (seen[8] & ~0x8d5ull) != 0x202 || seen[9] != seen[10]) {
+			printf("caller: call %d: r9 %#lx r11 %#lx rflags %#lx "
+			       "rsp %#lx/%#lx\n",
+			       i, seen[6], seen[7], seen[8], seen[9], seen[10]);
+			return 42;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Park a frame on calltest.MAYBE (a few calls), check a handle table
+ * change sends the next call the long way and that it parks again, then
+ * end with @last: MAYBE_CRASH or MAYBE_HANG fail the callee inside a
+ * parked call; 0 first kills it with a PANIC call (another call word), so
+ * the next MAYBE finds its parked frame on a dead callee. Every ending
+ * must be -EDOMDEAD for this and every later call.
+ */
+static int fast_fail(int64_t h, uint64_t last)
+{
+	uint64_t in[4] = {0};
+	uint64_t out[4] = {0};
+	int32_t app = -1;
+	int64_t st;
+
+	for (uint64_t i = 0; i < 20; i++) {
+		if (i == 10 && iface_connect("calltest", 8, CALLTEST_FP) < 0) {
+			return 50; /* a new handle: a new handles_ver */
+		}
+		in[0] = i;
+		st = ipc_call(cw(h, CALLTEST_MAYBE), in, out, &app);
+		if (st != 0 || app != 0 || out[0] != i + 1) {
+			return 51;
+		}
+	}
+	if (last == 0) {
+		st = ipc_call(cw(h, CALLTEST_PANIC), in, out, &app);
+		if (st != -EDOMDEAD) {
+			return 52;
+		}
+	}
+	in[0] = last;
+	for (int i = 0; i < 3; i++) {
+		st = ipc_call(cw(h, CALLTEST_MAYBE), in, out, &app);
+		if (st != -EDOMDEAD) {
+			printf("caller: after the callee failed: status %ld\n",
+			       st);
+			return 53;
+		}
+	}
+	return 0;
+}
+
 int dom_main(uint64_t scen, const char *boot)
 {
 	uint64_t in[4] = {40, 2, 0, 0};
@@ -158,6 +294,14 @@ int dom_main(uint64_t scen, const char *boot)
 		return state_map();
 	case SCEN_IDL_ECHO:
 		return echo_scenario();
+	case SCEN_FAST_REGS:
+		return fast_regs(h);
+	case SCEN_FAST_CRASH:
+		return fast_fail(h, MAYBE_CRASH);
+	case SCEN_FAST_HANG:
+		return fast_fail(h, MAYBE_HANG);
+	case SCEN_FAST_DEAD:
+		return fast_fail(h, 0);
 	case SCEN_HANG:
 		/* The watchdog fails the callee; we get the transport error. */
 		st = ipc_call(cw(h, CALLTEST_HANG), in, out, &app);

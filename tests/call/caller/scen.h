@@ -23,6 +23,11 @@ enum caller_scenario {
 	SCEN_HANG = 13,
 	SCEN_BAD_EXPORT = 14,
 	SCEN_STATE_MAP = 15,
+	/* Calls through a parked frame (kernel/call_fast.c) */
+	SCEN_FAST_REGS = 16,  /* registers kept and cleared both ways */
+	SCEN_FAST_CRASH = 17, /* the callee crashes in a parked call */
+	SCEN_FAST_HANG = 18,  /* ... or hangs until the watchdog fails it */
+	SCEN_FAST_DEAD = 19,  /* the callee died while the frame was parked */
 	/* rref_scen.c */
 	SCEN_RREF_MOVE = 20,
 	SCEN_RREF_BORROW = 21,

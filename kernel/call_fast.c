@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Parked frames: the state behind syscall.asm's call and return path.
+ *
+ * A thread whose call with only scalar words completes on the general
+ * path (call.c) keeps that call's frame, stack and reference to the callee
+ * as its parked frame (t->fast, on callee->parked), with what the call
+ * word resolved to: the export's entry, context and dispatch function, the
+ * method's ordinal, and the caller's handles_ver at the time. syscall.asm
+ * then makes a SYS_CALL whose word is the frame's, from a domain whose
+ * handles_ver is the frame's, without a lock, a lookup or an allocation,
+ * and the SYS_CALL_RETURN that ends it. Why that is what call.c would do:
+ *
+ *  - Same target. handles_ver values come from one counter for all
+ *    domains, never 0 and never reused (call_handles_changed()), and
+ *    change with every change to a handle table. A match therefore means
+ *    the thread is in the domain the frame was filled for, and that the
+ *    handle the word names is the one resolved then. The service behind
+ *    it has the same instance for as long as that instance's fast_off is
+ *    0, which includes DOM_RUNNING (dom.h); exports and descriptors never
+ *    change, and the frame's reference keeps the callee's struct alive.
+ *  - Scalar words only. The call word carries the kinds, all zero, so
+ *    there is nothing to move, lend or grant, and the descriptor check the
+ *    general path made with this word holds again.
+ *  - Teardown. The fast path sets f->inside with a locked exchange and
+ *    only then reads callee->fast_off; begin_dying() sets fast_off and
+ *    kick_threads() then reads every parked frame's inside under
+ *    callee->lock (a locked instruction too). So either the call sees
+ *    the domain dying and declines, putting inside back, or the kick sees
+ *    it inside and sends the thread an IPI: at its next kernel entry it
+ *    is unwound to the caller (call_unwind_current()) as from any frame.
+ *    The reaper waits until no parked frame is inside
+ *    (call_parked_inside()); a return clears inside only after CR3 holds
+ *    the caller's tables.
+ *  - Use by one call at a time. inside is also the frame's lock: a call
+ *    that finds it set (the thread is already in a call through it,
+ *    further up its call stack) declines without touching it.
+ *  - Faults, injections, restarts. A domain with a pending fault
+ *    injection, or whose first served call ends a restart (svc_served()),
+ *    has fast_off set, so its calls and returns take the general path,
+ *    where those hooks are. A thread in a callee through a parked frame
+ *    is unwound like any other: the frame is its innermost, and call.c
+ *    tells it by t->fast.
+ *  - The watchdog. A parked frame counts the calls it enters (seq); a
+ *    call is as old as the time since the watchdog first saw the current
+ *    seq while inside (call_parked_age_ns()), so a hang is caught at most
+ *    one scan late.
+ *  - What the kernel keeps of the caller: rip, rsp, rbx, rbp and
+ *    r12-r15, as the general path does; rflags comes back as USER_RFLAGS
+ *    and r9 as 0 on both paths (lib/abi/ipc.h).
+ *  - Call depth. Parked frames are not counted in t->call_depth; a
+ *    thread has one, so its stack of calls is at most CALL_DEPTH_MAX + 1.
+ *
+ * A thread has one parked frame: a completed general-path call that can
+ * be parked replaces it, unless it is in use. A frame whose callee died is
+ * taken off callee->parked by teardown (call_unpark_all()) and dropped by
+ * its thread at its next general-path call or at exit.
+ */
+#include "call.h"
+
+#include "abi/ipc.h"
+#include "arch/x86_64/paging.h"
+#include "dom.h"
+#include "heap.h"
+#include "panic.h"
+#include "thread.h"
+#include "time.h"
+
+/* The argument and result kinds of a call word (24 bits). */
+#define CW_KINDS_MASK (0xffffffull << IPC_CW_ARGK_SHIFT)
+
+struct call_frame call_fast_none = {.fast_hver = UINT64_MAX};
+
+void call_fast_prepare(struct call_frame *f, const struct dom *caller,
+		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
+		       uint32_t ordinal)
+{
+	f->fast_hver = 0; /* not eligible */
+	if (f->has_rr || (cw & CW_KINDS_MASK) || f->callee == caller ||
+	    hver == 0) {
+		return;
+	}
+	f->fast_cw = cw;
+	f->fast_hver = hver;
+	f->entry = exp->ret_tramp;
+	f->ctx = exp->ctx;
+	f->dispatch = exp->dispatch;
+	f->ordinal = ordinal;
+	f->stack_top = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
+}
+
+bool call_fast_park(struct thread *t, struct call_frame *f)
+{
+	struct dom *callee = f->callee;
+	bool parked = false;
+
+	if (!f->fast_hver || READ_ONCE(t->fast->inside)) {
+		return false;
+	}
+	call_fast_disarm(t);
+	spin_lock(&callee->lock);
+	if (callee->state == DOM_RUNNING) {
+		list_unlink(&f->visit_link);
+		callee->nvisitors--;
+		f->inside = 0;
+		f->wd_tsc = 0; /* the watchdog starts afresh */
+		f->parked = true;
+		list_push_back(&callee->parked, &f->park_link);
+		parked = true;
+	}
+	spin_unlock(&callee->lock);
+	if (parked) {
+		t->fast = f;
+	}
+	return parked;
+}
+
+void call_fast_disarm(struct thread *t)
+{
+	struct call_frame *f = t->fast;
+	struct dom *callee;
+
+	if (f == &call_fast_none) {
+		return;
+	}
+	VERIFY(!READ_ONCE(f->inside));
+	t->fast = &call_fast_none;
+	callee = f->callee;
+	spin_lock(&callee->lock);
+	if (f->parked) {
+		list_unlink(&f->park_link);
+		f->parked = false;
+	}
+	/* A dying domain's teardown frees its mappings, this stack too. */
+	if (callee->state == DOM_RUNNING) {
+		dom_free_call_stack(callee, f->stack);
+	}
+	spin_unlock(&callee->lock);
+	f->stack = NULL;
+	f->fast_hver = 0;
+	dom_put(callee);
+	call_frame_release(t, f);
+}
+
+void call_fast_forget_dead(struct thread *t)
+{
+	struct call_frame *f = t->fast;
+
+	if (f != &call_fast_none && !READ_ONCE(f->inside) &&
+	    (READ_ONCE(f->callee->fast_off) & DOM_FAST_OFF_DEAD)) {
+		call_fast_disarm(t);
+	}
+}
+
+void call_unpark_all(struct dom *d)
+{
+	spin_lock(&d->lock);
+	while (!list_empty(&d->parked)) {
+		struct call_frame *f =
+			list_first_entry(&d->parked, struct call_frame,
+					 park_link);
+
+		/*
+		 * inside may be set for a moment by a call that will see
+		 * the domain dead and put it back (syscall.asm).
+		 */
+		list_unlink(&f->park_link);
+		f->parked = false;
+	}
+	spin_unlock(&d->lock);
+}
+
+bool call_parked_inside(struct dom *d)
+{
+	struct list_head *pos;
+
+	ASSERT(spin_is_held(&d->lock));
+	list_for_each(pos, &d->parked)
+	{
+		struct call_frame *f =
+			list_entry(pos, struct call_frame, park_link);
+
+		if (READ_ONCE(f->inside)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+uint64_t call_parked_age_ns(struct call_frame *f, uint64_t now_tsc)
+{
+	uint64_t seq = READ_ONCE(f->seq);
+
+	if (!READ_ONCE(f->inside)) {
+		return 0;
+	}
+	if (seq != f->wd_seq || f->wd_tsc == 0) {
+		f->wd_seq = seq;
+		f->wd_tsc = now_tsc;
+		return 0;
+	}
+	return call_tsc_age_ns(f->wd_tsc, now_tsc);
+}
