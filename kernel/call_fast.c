@@ -22,7 +22,7 @@
  *  - Scalar words only. The call word carries the kinds, all zero, so
  *    there is nothing to move, lend or grant, and the descriptor check the
  *    general path made with this word holds again.
- *  - Teardown. The fast path sets f->inside with a locked exchange and
+ *  - Teardown. The fast path sets f->inside with a locked instruction and
  *    only then reads callee->fast_off; begin_dying() sets fast_off and
  *    kick_threads() then reads every parked frame's inside under
  *    callee->lock (a locked instruction too). So either the call sees
@@ -156,9 +156,8 @@ void call_unpark_all(struct dom *d)
 {
 	spin_lock(&d->lock);
 	while (!list_empty(&d->parked)) {
-		struct call_frame *f =
-			list_first_entry(&d->parked, struct call_frame,
-					 park_link);
+		struct call_frame *f = list_first_entry(
+			&d->parked, struct call_frame, park_link);
 
 		/*
 		 * inside may be set for a moment by a call that will see

@@ -5,3 +5,10 @@ KERNEL_SRCS += tests/bench/kbench.c
 .PHONY: bench
 bench: $(B)/cordon.iso
 	@$(PYTHON) tools/bench.py --build $(B) --qemu "$(QEMU)"
+
+# `make calltrace FIG=null_call_raw`: one round trip of a bench figure,
+# instruction by instruction, attributed to symbols (tools/calltrace.py).
+FIG ?= null_call_raw
+.PHONY: calltrace
+calltrace: $(B)/cordon.iso
+	@$(PYTHON) tools/calltrace.py --build $(B) --fig $(FIG)

@@ -128,10 +128,8 @@ syscall_entry:
 	mov r9, [r9 + D_HANDLES_VER]	; unique to the domain and its table
 	cmp r9, [rax + F_FAST_HVER]
 	jne .call_decline
-	mov r9d, 1
-	xchg r9d, [rax + F_INSIDE]	; locked: ordered before the next load
-	test r9d, r9d
-	jnz .call_decline		; f is in use further up: leave it
+	lock bts dword [rax + F_INSIDE], 0	; a full barrier before the load
+	jc .call_decline		; f is in use further up: leave it
 	mov r9, [rax + F_CALLEE]
 	cmp dword [r9 + D_FAST_OFF], 0
 	jne .call_undo
