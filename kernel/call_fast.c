@@ -131,9 +131,24 @@ void call_fast_disarm(struct thread *t)
 		list_unlink(&f->park_link);
 		f->parked = false;
 	}
-	/* A dying domain's teardown frees its mappings, this stack too. */
+	/*
+	 * The stack serves the thread's next general-path call into the
+	 * same callee (call.c's stack cache) if that is free, so that a
+	 * thread alternating between two call words does not map a new
+	 * stack each time. A dying domain's teardown frees its mappings,
+	 * this stack too.
+	 */
 	if (callee->state == DOM_RUNNING) {
-		dom_free_call_stack(callee, f->stack);
+		if (!t->stack_cache &&
+		    (!t->stack_dom || t->stack_dom == callee)) {
+			if (!t->stack_dom) {
+				dom_get(callee);
+				t->stack_dom = callee;
+			}
+			t->stack_cache = f->stack;
+		} else {
+			dom_free_call_stack(callee, f->stack);
+		}
 	}
 	spin_unlock(&callee->lock);
 	f->stack = NULL;
