@@ -44,8 +44,6 @@
 #include "time.h"
 #include "cmdline.h"
 
-/* The argument and result kinds of a call word (24 bits). */
-#define CW_KINDS_MASK (0xffffffull << IPC_CW_ARGK_SHIFT)
 BUILD_ASSERT(IPC_CW_RESK_SHIFT == IPC_CW_ARGK_SHIFT + 12);
 
 /* The two ownership plans of a call that carries rrefs (~4 KiB). */
@@ -131,6 +129,28 @@ static void thread_enter(struct thread *t, struct dom *to)
 	t->as = to->as;
 	aspace_switch(to->as);
 	irq_restore(flags);
+}
+
+uint64_t call_stack_top(const struct call_frame *f)
+{
+	return f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
+}
+
+/*
+ * Take @f, the thread's innermost call, off its call stack and move the
+ * thread back into the caller. Only then, with CR3 holding the caller's
+ * tables, is a parked frame out of the callee (call_fast.c).
+ */
+static void pop_frame(struct thread *t, struct call_frame *f)
+{
+	t->calls = f->prev;
+	if (f != t->fast) {
+		t->call_depth--;
+	}
+	thread_enter(t, f->caller);
+	if (f == t->fast) {
+		__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
+	}
 }
 
 /* Forget what the thread's last call resolved to. */
@@ -301,6 +321,23 @@ void call_drop_stack_cache(struct thread *t)
 	dom_put(d);
 }
 
+void call_stack_done(struct thread *t, struct dom *callee,
+		     struct dom_mapping *stack, bool keep)
+{
+	if (callee->state != DOM_RUNNING) {
+		return; /* teardown frees it with the rest of the mappings */
+	}
+	if (keep && !t->stack_cache) {
+		if (!t->stack_dom) {
+			dom_get(callee);
+			t->stack_dom = callee;
+		}
+		t->stack_cache = stack;
+	} else {
+		dom_free_call_stack(callee, stack);
+	}
+}
+
 /*
  * Take @f off its callee. A completed call keeps its stack for the
  * thread's next call into the same callee (@keep); an unwound one frees it.
@@ -320,15 +357,7 @@ leave_callee(struct call_frame *f, bool keep)
 	spin_lock(&callee->lock);
 	list_unlink(&f->visit_link);
 	callee->nvisitors--;
-	if (keep && callee->state == DOM_RUNNING && !t->stack_cache) {
-		if (!t->stack_dom) {
-			dom_get(callee);
-			t->stack_dom = callee;
-		}
-		t->stack_cache = f->stack;
-	} else if (callee->state == DOM_RUNNING) {
-		dom_free_call_stack(callee, f->stack);
-	}
+	call_stack_done(t, callee, f->stack, keep);
 	spin_unlock(&callee->lock);
 }
 
@@ -358,7 +387,7 @@ enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
 	tf->r9 = exp->dispatch;
 	tf->rip = exp->ret_tramp;
 	tf->rflags = USER_RFLAGS;
-	tf->rsp = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
+	tf->rsp = call_stack_top(f);
 }
 
 /*
@@ -422,7 +451,7 @@ static long call_enter(struct dom *d, struct trap_frame *tf)
 	unsigned int handle = (cw >> IPC_CW_HANDLE_SHIFT) & 0xffff;
 	uint16_t kinds = (uint16_t)((cw >> IPC_CW_ARGK_SHIFT) & 0xfff);
 	uint16_t rkinds = (uint16_t)((cw >> IPC_CW_RESK_SHIFT) & 0xfff);
-	bool has_rr = (cw & CW_KINDS_MASK) &&
+	bool has_rr = (cw & CALL_CW_KINDS_MASK) &&
 		      (kinds_have_rrefs(kinds) || kinds_have_rrefs(rkinds));
 	uint64_t in[IPC_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8};
 	struct call_target tg;
@@ -648,17 +677,11 @@ long call_sys_return(struct dom *d, struct trap_frame *tf)
 	if (READ_ONCE(d->svc->recovering)) {
 		svc_served(d); /* the end of a recovery */
 	}
-	t->calls = f->prev;
-	if (f == t->fast) {
-		/* The parked frame: back in the caller, then out of d. */
-		thread_enter(t, f->caller);
-		__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
-		resume_caller(tf, f, out, app);
-		return 0;
-	}
-	t->call_depth--;
-	thread_enter(t, f->caller);
+	pop_frame(t, f);
 	resume_caller(tf, f, out, app);
+	if (f == t->fast) {
+		return 0; /* it stays parked */
+	}
 	if (!call_fast_park(t, f)) {
 		leave_callee(f, true);
 		dom_put(f->callee);
@@ -685,16 +708,12 @@ void call_unwind_current(void)
 	struct trap_frame tf;
 
 	VERIFY(f != NULL && f->callee == t->dom);
-	t->calls = f->prev;
-	thread_enter(t, f->caller);
+	pop_frame(t, f);
 	resume_caller(&tf, f, none, 0);
 	tf.rax = (uint64_t)(int64_t)svc_unwind_status(f->callee);
 	if (f == t->fast) {
-		/* Out of the callee, then let the parked frame go. */
-		__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
-		call_fast_disarm(t);
+		call_fast_disarm(t); /* its callee is dying */
 	} else {
-		t->call_depth--;
 		abandon_frame(f);
 		dom_put(f->callee);
 		call_frame_release(t, f);
@@ -710,23 +729,15 @@ void call_abandon_frames(struct thread *t)
 		struct call_frame *f = t->calls;
 
 		/* Out of the callee first (see leave_callee). */
-		t->calls = f->prev;
-		thread_enter(t, f->caller);
+		pop_frame(t, f);
 		if (f == t->fast) {
-			__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
 			call_fast_disarm(t);
 			continue;
 		}
-		t->call_depth--;
 		abandon_frame(f);
 		dom_put(f->callee);
 		call_frame_free(f);
 	}
-}
-
-uint64_t call_frame_age_ns(const struct call_frame *f, uint64_t now_tsc)
-{
-	return call_tsc_age_ns(f->start_tsc, now_tsc);
 }
 
 uint64_t call_tsc_age_ns(uint64_t start_tsc, uint64_t now_tsc)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "abi/ipc.h"
 #include "arch/x86_64/idt.h"
 #include "base/list.h"
 
@@ -57,7 +58,7 @@ struct call_frame {
 	struct dom *callee;	     /* holds a reference */
 	struct list_head visit_link; /* in callee->visitors (not parked) */
 	struct dom_mapping *stack;   /* in the callee */
-	uint64_t start_tsc; /* TSC when the call entered (call_frame_age_ns) */
+	uint64_t start_tsc; /* TSC when the call entered (call_tsc_age_ns) */
 	const struct ipc_method_desc *method; /* in the callee's descriptor */
 	bool has_rr;		/* rref words either way: plans in use */
 	bool parked;		/* on callee->parked (under callee->lock) */
@@ -87,6 +88,11 @@ extern struct call_frame call_fast_none;
 
 #define CALL_DEPTH_MAX 16  /* general-path frames; a parked one adds 1 */
 #define CALL_STACK_PAGES 4 /* 16 KiB per call */
+/* The argument and result kinds of a call word (24 bits; 0: all scalar). */
+#define CALL_CW_KINDS_MASK (0xffffffull << IPC_CW_ARGK_SHIFT)
+
+/* The top of @f's stack in the callee, where the callee starts. */
+uint64_t call_stack_top(const struct call_frame *f);
 
 long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 		     uint64_t ctx, uint64_t ret_tramp);
@@ -138,6 +144,14 @@ void call_frame_release(struct thread *t, struct call_frame *f);
 /* Forget the thread's cached call stack (thread exit). */
 void call_drop_stack_cache(struct thread *t);
 /*
+ * @stack, of a call of @t into @callee, is done with: keep it as @t's
+ * stack cache (@keep, and the cache free; stack_dom must then be @callee
+ * or NULL) or free it; left to teardown if @callee is dying. Caller holds
+ * callee->lock.
+ */
+void call_stack_done(struct thread *t, struct dom *callee,
+		     struct dom_mapping *stack, bool keep);
+/*
  * Parked frames (call_fast.c). call_fast_prepare() fills @f's fast
  * fields when the call it is making may later be made through it;
  * call_fast_park() parks @f, a completed call's frame, instead of
@@ -162,11 +176,10 @@ bool call_parked_inside(struct dom *d);
 /* Drop every handle @d holds (teardown). */
 void call_release_handles(struct dom *d);
 /*
- * How long @f has been in its callee at TSC @now_tsc, in ns (0 if it
- * started after @now_tsc). For the watchdog, under the callee's lock.
+ * ns from TSC @start_tsc to @now_tsc (0 if not after): how long a call
+ * that entered at @start_tsc (call_frame.start_tsc) has been in its
+ * callee. For the watchdog.
  */
-uint64_t call_frame_age_ns(const struct call_frame *f, uint64_t now_tsc);
-/* TSC ticks from @start_tsc to @now_tsc in ns (0 if not after). */
 uint64_t call_tsc_age_ns(uint64_t start_tsc, uint64_t now_tsc);
 /*
  * The same for a parked frame with a call inside, as the watchdog sees it

@@ -66,9 +66,6 @@
 #include "thread.h"
 #include "time.h"
 
-/* The argument and result kinds of a call word (24 bits). */
-#define CW_KINDS_MASK (0xffffffull << IPC_CW_ARGK_SHIFT)
-
 struct call_frame call_fast_none = {.fast_hver = UINT64_MAX};
 
 void call_fast_prepare(struct call_frame *f, const struct dom *caller,
@@ -76,7 +73,7 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 		       uint32_t ordinal)
 {
 	f->fast_hver = 0; /* not eligible */
-	if (f->has_rr || (cw & CW_KINDS_MASK) || f->callee == caller ||
+	if (f->has_rr || (cw & CALL_CW_KINDS_MASK) || f->callee == caller ||
 	    hver == 0) {
 		return;
 	}
@@ -86,7 +83,7 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 	f->ctx = exp->ctx;
 	f->dispatch = exp->dispatch;
 	f->ordinal = ordinal;
-	f->stack_top = f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
+	f->stack_top = call_stack_top(f);
 }
 
 bool call_fast_park(struct thread *t, struct call_frame *f)
@@ -133,23 +130,11 @@ void call_fast_disarm(struct thread *t)
 	}
 	/*
 	 * The stack serves the thread's next general-path call into the
-	 * same callee (call.c's stack cache) if that is free, so that a
-	 * thread alternating between two call words does not map a new
-	 * stack each time. A dying domain's teardown frees its mappings,
-	 * this stack too.
+	 * same callee, so that a thread alternating between two call words
+	 * does not map a new stack each time.
 	 */
-	if (callee->state == DOM_RUNNING) {
-		if (!t->stack_cache &&
-		    (!t->stack_dom || t->stack_dom == callee)) {
-			if (!t->stack_dom) {
-				dom_get(callee);
-				t->stack_dom = callee;
-			}
-			t->stack_cache = f->stack;
-		} else {
-			dom_free_call_stack(callee, f->stack);
-		}
-	}
+	call_stack_done(t, callee, f->stack,
+			!t->stack_dom || t->stack_dom == callee);
 	spin_unlock(&callee->lock);
 	f->stack = NULL;
 	f->fast_hver = 0;

@@ -622,6 +622,16 @@ static void queue_for_reaper(struct dom *d)
 	}
 }
 
+/*
+ * @d is DYING from now on (under d->lock). Its fast_off says so before
+ * kick_threads() looks at parked frames (call_fast.c).
+ */
+static void set_dying(struct dom *d)
+{
+	d->state = DOM_DYING;
+	__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_DEAD, __ATOMIC_SEQ_CST);
+}
+
 /* Move @d to DYING with @end unless it is already on its way out. */
 static bool begin_dying(struct dom *d, enum sys_dom_end end,
 			enum sys_dom_fault fault, uint64_t detail,
@@ -631,10 +641,7 @@ static bool begin_dying(struct dom *d, enum sys_dom_end end,
 
 	spin_lock(&d->lock);
 	if (d->state == DOM_RUNNING || d->state == DOM_LOADING) {
-		d->state = DOM_DYING;
-		/* Before kick_threads() looks at parked frames (call_fast.c). */
-		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_DEAD,
-				  __ATOMIC_SEQ_CST);
+		set_dying(d);
 		d->status.end = end;
 		d->status.fault = fault;
 		d->status.detail = detail;
@@ -674,9 +681,7 @@ void dom_thread_exit(int code)
 	d->live--;
 	last = d->live == 0;
 	if (last && d->state == DOM_RUNNING) {
-		d->state = DOM_DYING;
-		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_DEAD,
-				  __ATOMIC_SEQ_CST);
+		set_dying(d);
 		d->status.end = SYS_DOM_EXITED;
 		d->status.exit_code = code;
 		ended = true;
@@ -751,7 +756,7 @@ void dom_watchdog_scan(uint64_t now, uint64_t limit_ns, uint64_t init_ns)
 		{
 			struct call_frame *f =
 				list_entry(pos, struct call_frame, visit_link);
-			uint64_t age = call_frame_age_ns(f, now_tsc);
+			uint64_t age = call_tsc_age_ns(f->start_tsc, now_tsc);
 
 			if (age > oldest) {
 				oldest = age;

@@ -209,14 +209,10 @@ static __attribute__((noinline, cold)) int recover(uint64_t call_word,
 			return -ERESTARTED;
 		}
 		rc = sys_call(call_word, in, out, app_status);
-		if (rc == 0) {
-			if ((call_word & IPC_CW_CONFIG) && *app_status == 0) {
-				config_record(call_word, in);
-			}
-			return 0;
-		}
 		if (rc != -ERESTARTED) {
-			return rc;
+			/* As if it were the first attempt. */
+			return rt_ipc_call_slow(call_word, in, out, app_status,
+						rc);
 		}
 	}
 	return -ERESTARTED;
@@ -248,9 +244,7 @@ int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 	}
 	return rt_ipc_call_slow(call_word, in, out, app_status, rc);
 }
-#endif /* CORDON_HOST */
 
-#ifdef CORDON_HOST
 void rt_ipc_host_forget(void)
 {
 	rt_lock_acquire(&config_lock);

@@ -23,7 +23,7 @@
 /*
  * The entry trampoline to register with SYS_IFACE_EXPORT (lib/abi/ipc.h):
  * the kernel enters a call here; it calls the registered dispatch function
- * and passes the returned application status to SYS_CALL_RETURN.
+ * and passes out[] and the returned application status to SYS_CALL_RETURN.
  */
 void rt_ipc_ret_tramp(void);
 
@@ -142,7 +142,7 @@ void rt_ipc_host_forget(void);
 /*
  * Exports the interface @desc (SYS_IFACE_EXPORT): calls enter
  * @dispatch(@ctx, ordinal, in, out) through the runtime's return
- * trampoline, which hands the returned application status to
+ * trampoline, which hands out[] and the returned application status to
  * SYS_CALL_RETURN. Registers the @ntypes shared-heap types of @types with
  * the kernel first. Returns 0 or a negative errno. Generated code wraps it
  * as <iface>_export().
