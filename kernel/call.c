@@ -131,9 +131,18 @@ static void thread_enter(struct thread *t, struct dom *to)
 	irq_restore(flags);
 }
 
+uint64_t call_entry(const struct dom_export *exp,
+		    const struct ipc_method_desc *m)
+{
+	uint64_t e = exp->entries[m - exp->desc->methods];
+
+	return e ? e : exp->ret_tramp;
+}
+
 uint64_t call_stack_top(const struct call_frame *f)
 {
-	return f->stack->va + CALL_STACK_PAGES * PAGE_SIZE;
+	/* As at a C function's entry (lib/abi/ipc.h). */
+	return f->stack->va + CALL_STACK_PAGES * PAGE_SIZE - 8;
 }
 
 /*
@@ -365,8 +374,8 @@ leave_callee(struct call_frame *f, bool keep)
  * Enter @f's callee (lib/abi/ipc.h): @f on the thread's call stack, and
  * the callee's entry registers in @tf: rdi the export's context, rsi,
  * rdx, r10 and r8 the argument words @in, r9 the dispatch function, rip
- * the entry trampoline, rsp the top of the call's stack; rax gets the
- * ordinal from call_sys_call()'s return value. callee_regs_zero() sets
+ * the method's entry (call_entry()), rsp the top of the call's stack;
+ * rax gets the ordinal from call_sys_call()'s return value. callee_regs_zero() sets
  * the rest. The caller then moves the thread into the callee
  * (thread_enter()). cs, ss, error and vector are those syscall_entry
  * pushed.
@@ -385,7 +394,7 @@ enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
 	tf->r10 = in[2];
 	tf->r8 = in[3];
 	tf->r9 = exp->dispatch;
-	tf->rip = exp->ret_tramp;
+	tf->rip = call_entry(exp, f->method);
 	tf->rflags = USER_RFLAGS;
 	tf->rsp = call_stack_top(f);
 }

@@ -25,6 +25,7 @@ struct thread;
 struct dom_mapping;
 struct ipc_iface_desc;
 struct ipc_method_desc;
+struct dom_export;
 struct call_rrefs;
 
 /*
@@ -68,7 +69,7 @@ struct call_frame {
 	/* A parked frame (t->fast); written by its thread only: */
 	uint64_t fast_cw;   /* the call word it answers */
 	uint64_t fast_hver; /* caller->handles_ver it was resolved under */
-	uint64_t entry;	    /* the export's entry trampoline */
+	uint64_t entry;	    /* call_entry() of the method */
 	uint64_t ctx;	    /* the export's context */
 	uint64_t dispatch;  /* the export's dispatch function */
 	uint64_t stack_top; /* of stack, in the callee */
@@ -95,7 +96,14 @@ extern struct call_frame call_fast_none;
 uint64_t call_stack_top(const struct call_frame *f);
 
 long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
-		     uint64_t ctx, uint64_t ret_tramp);
+		     uint64_t ctx, uint64_t ret_tramp, uint64_t uentries);
+
+/*
+ * Where a call of method @m (one of @exp's) enters the callee: the
+ * method's own entry if the export gave one, else the trampoline.
+ */
+uint64_t call_entry(const struct dom_export *exp,
+		    const struct ipc_method_desc *m);
 long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp);
 long call_sys_call(struct dom *d, struct trap_frame *tf);
 long call_sys_return(struct dom *d, struct trap_frame *tf);

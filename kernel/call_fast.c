@@ -79,7 +79,7 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 	}
 	f->fast_cw = cw;
 	f->fast_hver = hver;
-	f->entry = exp->ret_tramp;
+	f->entry = call_entry(exp, f->method);
 	f->ctx = exp->ctx;
 	f->dispatch = exp->dispatch;
 	f->ordinal = ordinal;

@@ -109,14 +109,38 @@ static const char *desc_problem(const struct ipc_iface_desc *desc)
 	return NULL;
 }
 
+/*
+ * Copies the @n method entries at @uentries (0: none) into @entries and
+ * checks that each is 0 or in @d's image. Returns 0 or a negative errno.
+ */
+static long copy_entries(struct dom *d, uint64_t *entries, uint64_t uentries,
+			 uint32_t n)
+{
+	if (!uentries) {
+		memset(entries, 0, n * sizeof(*entries));
+		return 0;
+	}
+	if (dom_copy_in(d, entries, uentries, n * sizeof(*entries))) {
+		return -EFAULT;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (entries[i] && entries[i] - d->base >= DOM_IMAGE_MAX) {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
-		     uint64_t ctx, uint64_t ret_tramp)
+		     uint64_t ctx, uint64_t ret_tramp, uint64_t uentries)
 {
 	struct ipc_iface_desc head;
 	struct ipc_iface_desc *desc;
 	const struct manifest_iface *mi;
+	uint64_t *entries;
 	const char *why;
 	size_t size;
+	long err;
 	int slot = -1;
 
 	if (dom_copy_in(d, &head, udesc, sizeof(head))) {
@@ -125,11 +149,13 @@ long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 	if (head.nmethods > IPC_DESC_MAX_METHODS) {
 		return -EINVAL;
 	}
+	/* The method entries live right after the descriptor (dom.h). */
 	size = ipc_iface_desc_size(head.nmethods);
-	desc = kmalloc(size);
+	desc = kmalloc(size + head.nmethods * sizeof(*entries));
 	if (!desc) {
 		return -ENOMEM;
 	}
+	entries = (uint64_t *)((char *)desc + size);
 	if (dom_copy_in(d, desc, udesc, size)) {
 		kfree(desc);
 		return -EFAULT;
@@ -158,6 +184,11 @@ long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 		kfree(desc);
 		return -EINVAL;
 	}
+	err = copy_entries(d, entries, uentries, desc->nmethods);
+	if (err) {
+		kfree(desc);
+		return err;
+	}
 	spin_lock(&d->lock);
 	for (int i = 0; i < DOM_MAX_EXPORTS; i++) {
 		if (d->exports[i].used &&
@@ -182,6 +213,7 @@ long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 	d->exports[slot].dispatch = dispatch;
 	d->exports[slot].ctx = ctx;
 	d->exports[slot].ret_tramp = ret_tramp;
+	d->exports[slot].entries = entries;
 	d->exports[slot].desc = desc;
 	__atomic_store_n(&d->exports[slot].used, true, __ATOMIC_RELEASE);
 	spin_unlock(&d->lock);

@@ -66,6 +66,11 @@ struct dom_export {
 	uint64_t dispatch; /* ring-3 entry */
 	uint64_t ctx;
 	uint64_t ret_tramp;
+	/*
+	 * Per method of desc, in its order: the method's own ring-3 entry,
+	 * or 0 for ret_tramp. In desc's allocation, freed with it.
+	 */
+	const uint64_t *entries;
 };
 
 /* A capability to call another domain's export (SYS_IFACE_CONNECT). */

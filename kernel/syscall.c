@@ -277,7 +277,7 @@ static __attribute__((noinline)) long dispatch(struct dom *d,
 		return 0;
 	case SYS_IFACE_EXPORT:
 		faultinj_init(d, tf);
-		return call_sys_export(d, a0, a1, a2, tf->r10);
+		return call_sys_export(d, a0, a1, a2, tf->r10, tf->r8);
 	case SYS_IFACE_CONNECT:
 		return call_sys_connect(d, a0, a1, a2);
 	case SYS_CALL:

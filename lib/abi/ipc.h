@@ -34,20 +34,26 @@
  * registered interface must agree on every kind, or the call fails with
  * -EINVAL before anything moves.
  *
- * SYS_IFACE_EXPORT registers a dispatch function and an entry trampoline
- * (ret_tramp). The callee is entered, by SYSRET, at the trampoline with
+ * SYS_IFACE_EXPORT registers a dispatch function, an entry trampoline
+ * (ret_tramp) and, optionally, an entry per method. A call of a method
+ * with an entry of its own enters there, any other at the trampoline,
+ * by SYSRET, with
  *   rdi  the interface instance context it registered
  *   rsi, rdx, r10, r8  the argument words, as the caller passed them
  *        (rref words unchanged, handle words rewritten to the callee's)
  *   r9   the dispatch function it registered
  *   rax  the method ordinal
- *   rcx  the trampoline's address, r11 the entry rflags (as SYSRET
- *        leaves them); rsp 16-byte aligned, at the top of a stack of
- *        its own for this thread
+ *   rcx  the entry's address, r11 the entry rflags (as SYSRET leaves
+ *        them); rsp as at a C function's entry (rsp + 8 16-byte
+ *        aligned), near the top of a stack of its own for this thread
  * and rbx, rbp, r12-r15 zero: nothing of the caller's but its arguments.
- * The trampoline (lib/rt/ipc.c, rt_ipc_ret_tramp) lays the words out as
- * in[], calls dispatch(rdi, ordinal, in, out) and ends the call with
- * SYS_CALL_RETURN:
+ * Method entries: a C function f(ctx, w0, w1, w2, w3) can be one as it
+ * stands when the method has at most 2 argument words (rcx, its 4th
+ * argument, is not word 2); otherwise a stub moves r10 to rcx first
+ * (idlc's <iface>_entry_<method>). The trampoline (lib/rt/ipc.c,
+ * rt_ipc_ret_tramp) lays the words out as in[], calls dispatch(rdi,
+ * ordinal, in, out). Either ends the call with SYS_CALL_RETURN
+ * (rt_ipc_return()):
  *   rdi, rsi, rdx, r10  the result words
  *   r8   the application status (int32_t)
  * which the caller receives in the same registers, with rax 0. Result

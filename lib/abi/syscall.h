@@ -67,13 +67,16 @@ enum sys_nr {
 	SYS_NULL = 14,
 	/*
 	 * (const struct ipc_iface_desc *desc, uint64_t dispatch, uint64_t
-	 * ctx, uint64_t ret_tramp) -> 0. Export the interface @desc
-	 * describes (lib/abi/ipc_desc.h; its name and fingerprint must be in
-	 * the manifest's exports): calls enter ret_tramp, which runs
-	 * dispatch and ends the call with SYS_CALL_RETURN (registers: see
-	 * lib/abi/ipc.h). The
-	 * kernel keeps a copy of @desc and checks every call against it. See
-	 * lib/abi/ipc.h.
+	 * ctx, uint64_t ret_tramp, const uint64_t *entries) -> 0. Export
+	 * the interface @desc describes (lib/abi/ipc_desc.h; its name and
+	 * fingerprint must be in the manifest's exports): a call of
+	 * desc->methods[i] enters entries[i] if @entries is not NULL and
+	 * that is not 0, else ret_tramp, which runs dispatch; either ends
+	 * the call with SYS_CALL_RETURN (registers: see lib/abi/ipc.h). The
+	 * kernel keeps a copy of @desc and of the nmethods entries and
+	 * checks every call against @desc. -EINVAL if an entry, dispatch or
+	 * ret_tramp is outside the domain's image, -EFAULT if @desc or
+	 * @entries cannot be read.
 	 */
 	SYS_IFACE_EXPORT = 15,
 	/*
@@ -86,7 +89,8 @@ enum sys_nr {
 	SYS_CALL = 17,
 	/*
 	 * (rdi, rsi, rdx, r10: result words; r8: int32_t app_status): end
-	 * the current call (ret_tramp only; lib/abi/ipc.h).
+	 * the current call (from the entry the call came in at;
+	 * lib/abi/ipc.h).
 	 */
 	SYS_CALL_RETURN = 18,
 	/*

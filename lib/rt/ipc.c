@@ -25,9 +25,10 @@
 #include "rt/syscall.h"
 
 /*
- * The kernel enters an export here (lib/abi/ipc.h): rdi is the context,
- * eax the ordinal, rsi, rdx, r10 and r8 the argument words, r9 the
- * dispatch function; rsp is 16-byte aligned. Lay the argument words out
+ * The kernel enters an export here (lib/abi/ipc.h) for every method
+ * without an entry of its own: rdi is the context, eax the ordinal, rsi,
+ * rdx, r10 and r8 the argument words, r9 the dispatch function; rsp is as
+ * at a C function's entry (rsp + 8 16-byte aligned). Lay the argument words out
  * as in[] with out[] below them, call dispatch(ctx, ordinal, in, out),
  * and hand out[] and the application status to SYS_CALL_RETURN in
  * registers. out[] words the method does not set are whatever this stack
@@ -37,7 +38,7 @@
 __asm__(".globl rt_ipc_ret_tramp\n"
 	".type rt_ipc_ret_tramp, @function\n"
 	"rt_ipc_ret_tramp:\n"
-	"\tsubq $64, %rsp\n"
+	"\tsubq $72, %rsp\n"
 	"\tmovq %rsi, 32(%rsp)\n"
 	"\tmovq %rdx, 40(%rsp)\n"
 	"\tmovq %r10, 48(%rsp)\n"
@@ -259,7 +260,7 @@ int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  int32_t (*dispatch)(void *ctx, uint32_t ordinal,
 				      const uint64_t in[IPC_WORDS],
 				      uint64_t out[IPC_WORDS]),
-		  void *ctx)
+		  void *ctx, const uint64_t *entries)
 {
 	/*
 	 * The kernel learns each type when the first object of it is
@@ -268,9 +269,9 @@ int rt_ipc_export(const struct ipc_iface_desc *desc,
 	 */
 	(void)types;
 	(void)ntypes;
-	return (int)syscall4(SYS_IFACE_EXPORT, (uint64_t)desc,
+	return (int)syscall5(SYS_IFACE_EXPORT, (uint64_t)desc,
 			     (uint64_t)dispatch, (uint64_t)ctx,
-			     (uint64_t)rt_ipc_ret_tramp);
+			     (uint64_t)rt_ipc_ret_tramp, (uint64_t)entries);
 }
 
 int rt_ipc_connect(const struct ipc_iface_desc *desc, uint16_t *handle)

@@ -140,19 +140,45 @@ void rt_ipc_host_forget(void);
 #endif /* CORDON_HOST */
 
 /*
- * Exports the interface @desc (SYS_IFACE_EXPORT): calls enter
- * @dispatch(@ctx, ordinal, in, out) through the runtime's return
- * trampoline, which hands out[] and the returned application status to
- * SYS_CALL_RETURN. Registers the @ntypes shared-heap types of @types with
- * the kernel first. Returns 0 or a negative errno. Generated code wraps it
- * as <iface>_export().
+ * Exports the interface @desc (SYS_IFACE_EXPORT): a call of method i
+ * (desc->methods[i]) enters @entries[i] if @entries is not NULL and that
+ * is not 0, else @dispatch(@ctx, ordinal, in, out) through the runtime's
+ * return trampoline, which hands out[] and the returned application
+ * status to SYS_CALL_RETURN. A method entry is entered as
+ * entry(@ctx, w0, w1, <rcx>, w3) would be called in C, with argument
+ * word 2 in r10 (lib/abi/ipc.h), and must end the call with
+ * rt_ipc_return(). Registers the @ntypes shared-heap types of @types with
+ * the kernel first. Returns 0 or a negative errno. Generated code wraps
+ * it as <iface>_export().
  */
 int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  const struct rref_type_info *types, uint32_t ntypes,
 		  int32_t (*dispatch)(void *ctx, uint32_t ordinal,
 				      const uint64_t in[IPC_WORDS],
 				      uint64_t out[IPC_WORDS]),
-		  void *ctx);
+		  void *ctx, const uint64_t *entries);
+
+#ifndef CORDON_HOST
+/*
+ * Ends the current call from a method entry (SYS_CALL_RETURN): the
+ * caller gets @status as its application status and @r0..@r3 as its
+ * result words. Never returns.
+ */
+static inline __attribute__((always_inline, noreturn)) void
+rt_ipc_return(int32_t status, uint64_t r0, uint64_t r1, uint64_t r2,
+	      uint64_t r3)
+{
+	register uint64_t r10 __asm__("r10") = r3;
+	register int64_t r8 __asm__("r8") = status;
+
+	__asm__ volatile("syscall\n\tud2"
+			 :
+			 : "a"((uint64_t)18), /* SYS_CALL_RETURN */
+			   "D"(r0), "S"(r1), "d"(r2), "r"(r10), "r"(r8)
+			 : "memory");
+	__builtin_unreachable();
+}
+#endif /* !CORDON_HOST */
 
 /*
  * Connects to the domain exporting @desc's interface with @desc's

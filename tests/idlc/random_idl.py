@@ -189,6 +189,17 @@ void rt_rref_drop(const struct rref_type_info *type, void *obj)
 {
 	(void)type; (void)obj;
 }
+int rt_ipc_export(const struct ipc_iface_desc *desc,
+		  const struct rref_type_info *types, uint32_t ntypes,
+		  int32_t (*dispatch)(void *ctx, uint32_t ordinal,
+				      const uint64_t in[IPC_WORDS],
+				      uint64_t out[IPC_WORDS]),
+		  void *ctx, const uint64_t *entries)
+{
+	(void)desc; (void)types; (void)ntypes; (void)dispatch; (void)ctx;
+	(void)entries;
+	return -ENOSYS;
+}
 
 int main(void)
 {

@@ -211,8 +211,11 @@ int rt_ipc_call(uint64_t cw, const uint64_t in[IPC_WORDS],
 
 int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  const struct rref_type_info *types, uint32_t ntypes,
-		  dispatch_fn dispatch, void *ctx)
+		  dispatch_fn dispatch, void *ctx, const uint64_t *entries)
 {
+	if (entries) {
+		return -EINVAL; /* ring-3 entries: not on the host */
+	}
 	for (uint32_t i = 0; i < ntypes; i++) {
 		if (types[i].desc.id == 0 || types[i].desc.size == 0) {
 			return -EINVAL;

@@ -336,10 +336,12 @@ static void gen_dispatch_one(struct idl_ctx *ctx, struct idl_buf *b,
 	pv[1] = "const uint64_t idl_in[IPC_WORDS]";
 	pv[2] = "uint64_t idl_out[IPC_WORDS]";
 
-	idl_gen_list(
-		b, 0,
-		idl_printf(ctx, "static int32_t %s_dispatch_%s", in, m->name),
-		pv, 3, "");
+	idl_gen_list(b, 0,
+		     idl_printf(ctx,
+				"static inline __attribute__((always_inline)) "
+				"int32_t %s_dispatch_%s",
+				in, m->name),
+		     pv, 3, "");
 	idl_buf_puts(b, "{\n");
 	for (uint32_t i = 0; i < m->nargs; i++) {
 		const struct idl_param *p = &m->args[i];
@@ -497,6 +499,127 @@ static void gen_dispatch(struct idl_ctx *ctx, struct idl_buf *b)
 	idl_buf_puts(b, "\tdefault:\n\t\treturn -ENOSYS;\n\t}\n}\n\n");
 }
 
+/*
+ * The method entries (lib/abi/ipc.h, "Method entries"): the kernel enters
+ * a call of method m at <iface>_entry_m, which is <iface>_serve_m itself
+ * when the method has at most 3 argument words, and otherwise a 2-line
+ * stub that moves word 2 from r10 to rcx, where C expects the 4th
+ * argument. <iface>_serve_m runs <iface>_dispatch_m(), inlined, on the
+ * words as they came and ends the call with rt_ipc_return(): no switch on
+ * the ordinal and no in[]/out[] round trip through memory.
+ */
+static void gen_entries(struct idl_ctx *ctx, struct idl_buf *b)
+{
+	const struct idl_iface *itf = ctx->iface;
+	const char *in = itf->name;
+
+	if (!itf->nmethods) {
+		return;
+	}
+	idl_buf_puts(b, "#ifndef CORDON_HOST\n");
+	for (uint32_t i = 0; i < itf->nmethods; i++) {
+		const struct idl_method *m = &itf->methods[i];
+		const char *pv[5];
+		const char *w[IPC_WORDS];
+
+		pv[0] = idl_printf(ctx, "const struct %s_server *idl_srv", in);
+		for (uint32_t j = 0; j < IPC_WORDS; j++) {
+			pv[j + 1] = idl_printf(ctx, "uint64_t idl_w%u", j);
+			w[j] = j < m->nargw ? idl_printf(ctx, "idl_w%u", j)
+					    : "0";
+		}
+		/* Only the words the method has; C ignores the rest. */
+		idl_gen_list(b, 0,
+			     idl_printf(ctx,
+					"__attribute__((noreturn)) void "
+					"%s_serve_%s",
+					in, m->name),
+			     pv, 1 + m->nargw, ";");
+		idl_gen_list(b, 0,
+			     idl_printf(ctx,
+					"__attribute__((noreturn, used)) "
+					"void %s_serve_%s",
+					in, m->name),
+			     pv, 1 + m->nargw, "");
+		idl_buf_puts(b, "{\n");
+		idl_gen_list_delim(b, 1,
+				   "const uint64_t idl_in[IPC_WORDS] = ", "{ ",
+				   w, IPC_WORDS, " }", ";");
+		idl_buf_printf(b,
+			       "\tuint64_t idl_out[IPC_WORDS] = { 0 };\n"
+			       "\tint32_t idl_status =\n"
+			       "\t\t%s_dispatch_%s(idl_srv, idl_in, "
+			       "idl_out);\n\n"
+			       "\trt_ipc_return(idl_status, idl_out[0], "
+			       "idl_out[1], idl_out[2],\n"
+			       "\t\t      idl_out[3]);\n}\n\n",
+			       in, m->name);
+		if (m->nargw < 3) {
+			idl_buf_printf(b,
+				       "__asm__(\".globl %s_entry_%s\\n\"\n"
+				       "\t\".set %s_entry_%s, %s_serve_%s"
+				       "\\n\");\n\n",
+				       in, m->name, in, m->name, in, m->name);
+		} else {
+			idl_buf_printf(b,
+				       "__asm__(\".globl %s_entry_%s\\n\"\n"
+				       "\t\".type %s_entry_%s, @function"
+				       "\\n\"\n"
+				       "\t\"%s_entry_%s:\\n\"\n"
+				       "\t\"\\tmovq %%r10, %%rcx\\n\"\n"
+				       "\t\"\\tjmp %s_serve_%s\\n\"\n"
+				       "\t\".size %s_entry_%s, . - "
+				       "%s_entry_%s\\n\");\n\n",
+				       in, m->name, in, m->name, in, m->name,
+				       in, m->name, in, m->name, in, m->name);
+		}
+	}
+	idl_buf_puts(b, "#endif /* !CORDON_HOST */\n\n");
+}
+
+/*
+ * <iface>_export(): the method entries of the ops @srv has, 0 (the
+ * dispatch function, which answers -ENOSYS) for the others.
+ */
+static void gen_export(struct idl_ctx *ctx, struct idl_buf *b)
+{
+	const struct idl_iface *itf = ctx->iface;
+	const char *in = itf->name;
+	const char *un = itf->ucname;
+	const char *v[6];
+
+	v[0] = idl_printf(ctx, "&%s_desc", in);
+	v[1] = idl_printf(ctx, "%s_types", in);
+	v[2] = idl_printf(ctx, "%s_NTYPES", un);
+	v[3] = idl_printf(ctx, "%s_dispatch", in);
+	v[4] = "srv";
+	idl_buf_printf(b, "int %s_export(struct %s_server *srv)\n{\n", in, in);
+	if (!itf->nmethods) {
+		v[5] = "NULL";
+		idl_gen_list(b, 1, "return rt_ipc_export", v, 6, ";");
+		idl_buf_puts(b, "}\n");
+		return;
+	}
+	idl_buf_puts(b, "#ifdef CORDON_HOST\n");
+	v[5] = "NULL";
+	idl_gen_list(b, 1, "return rt_ipc_export", v, 6, ";");
+	idl_buf_printf(b, "#else\n\tuint64_t entries[%s_NMETHODS] = { 0 };\n\n",
+		       un);
+	for (uint32_t i = 0; i < itf->nmethods; i++) {
+		const struct idl_method *m = &itf->methods[i];
+
+		idl_buf_printf(b,
+			       "\tif (srv->ops->%s != NULL) {\n"
+			       "\t\textern const char %s_entry_%s[];\n\n"
+			       "\t\tentries[%u] = (uint64_t)(uintptr_t)"
+			       "%s_entry_%s;\n\t}\n",
+			       m->name, in, m->name, i, in, m->name);
+	}
+	v[5] = "entries";
+	idl_gen_list(b, 1, "return rt_ipc_export", v, 6, ";");
+	idl_buf_puts(b, "#endif /* CORDON_HOST */\n}\n");
+}
+
 /* Appends the per-word type ids of @params (lib/abi/ipc_desc.h). */
 static void gen_word_types(struct idl_ctx *ctx, struct idl_buf *b,
 			   const char *field, const struct idl_param *params,
@@ -584,5 +707,8 @@ void idl_gen_source(struct idl_ctx *ctx, struct idl_buf *b)
 		gen_proxy(ctx, b, &itf->methods[i]);
 	}
 	gen_dispatch(ctx, b);
+	gen_entries(ctx, b);
 	gen_desc(ctx, b);
+	idl_buf_puts(b, "\n");
+	gen_export(ctx, b);
 }

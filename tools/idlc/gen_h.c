@@ -705,36 +705,25 @@ static void gen_methods(struct idl_ctx *ctx, struct idl_buf *b)
 		       "(lib/abi/ipc_desc.h). */\n"
 		       "extern const struct ipc_iface_desc %s_desc;\n\n",
 		       in);
-	idl_gen_comment(b, 0,
-			idl_printf(ctx,
-				   "Exports %s, served by %s_dispatch() with "
-				   "@srv as its context, and registers its "
-				   "shared-heap types (rt_ipc_export()). The "
-				   "domain's manifest must list it. Returns 0 "
-				   "or a negative errno.",
-				   in, in));
+	idl_gen_comment(
+		b, 0,
+		idl_printf(ctx,
+			   "Exports %s with @srv as its context and "
+			   "registers its shared-heap types "
+			   "(rt_ipc_export()). A call of a method whose "
+			   "op @srv has enters %s_entry_<method>; one "
+			   "whose op is NULL, %s_dispatch(). The "
+			   "domain's manifest must list it. Returns 0 "
+			   "or a negative errno.",
+			   in, in, in));
 	{
 		const char *v = idl_printf(ctx, "struct %s_server *srv", in);
 
 		idl_gen_list(b, 0,
-			     idl_printf(ctx,
-					"static inline int __must_check "
-					"%s_export",
-					in),
-			     &v, 1, "");
+			     idl_printf(ctx, "int __must_check %s_export", in),
+			     &v, 1, ";");
 	}
-	idl_buf_puts(b, "{\n");
-	{
-		const char *v[5];
-
-		v[0] = idl_printf(ctx, "&%s_desc", in);
-		v[1] = idl_printf(ctx, "%s_types", in);
-		v[2] = idl_printf(ctx, "%s_NTYPES", un);
-		v[3] = idl_printf(ctx, "%s_dispatch", in);
-		v[4] = "srv";
-		idl_gen_list(b, 1, "return rt_ipc_export", v, 5, ";");
-	}
-	idl_buf_puts(b, "}\n\n");
+	idl_buf_puts(b, "\n");
 	idl_gen_comment(
 		b, 0,
 		idl_printf(ctx,

@@ -74,7 +74,7 @@ void idl_check_names(struct idl_ctx *ctx)
 	const char *un = itf->ucname;
 	struct name_table t;
 	uint32_t need =
-		32 + ctx->nrefs * 2 + ctx->nheaps * 8 + itf->nmethods * 8;
+		32 + ctx->nrefs * 2 + ctx->nheaps * 8 + itf->nmethods * 10;
 	const char *what;
 
 	for (uint32_t i = 0; i < ctx->ndecls; i++) {
@@ -175,6 +175,12 @@ void idl_check_names(struct idl_ctx *ctx)
 		      what, m->pos);
 		claim(ctx, &t, NS_ORD,
 		      idl_printf(ctx, "%s_dispatch_%s", in, m->name), what,
+		      m->pos);
+		claim(ctx, &t, NS_ORD,
+		      idl_printf(ctx, "%s_serve_%s", in, m->name), what,
+		      m->pos);
+		claim(ctx, &t, NS_ORD,
+		      idl_printf(ctx, "%s_entry_%s", in, m->name), what,
 		      m->pos);
 		for (size_t j = 0; j < ARRAY_SIZE(macros); j++) {
 			claim(ctx, &t, NS_ORD,

@@ -136,6 +136,16 @@ static int32_t e_batch(void *inst, struct echo_msg_deque32 *q,
 	return 0;
 }
 
+static int32_t e_mix(void *inst, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+		     uint64_t *w, uint64_t *x, uint64_t *y, uint64_t *z)
+{
+	*w = d;
+	*x = a + 1;
+	*y = b * 3;
+	*z = c ^ 0x5a;
+	return 0;
+}
+
 static const struct echo_ops e_ops = {
 	.ping = e_ping,
 	.add = e_add,
@@ -147,6 +157,7 @@ static const struct echo_ops e_ops = {
 	.relay = e_relay,
 	.set_delay = e_set_delay,
 	.batch = e_batch,
+	.mix = e_mix,
 };
 static struct echo_server e_srv = {.ops = &e_ops, .inst = (void *)0x1000};
 
@@ -266,9 +277,19 @@ static const struct calltest_desc ct2_desc =
  * Serve: calltest (arg 0, with echo) or calltest2 (arg 1). Args 2 and 3
  * fail in init, by a crash or by never finishing.
  */
+/* SYS_IFACE_EXPORT of calltest (instance 2 if @arg), with @entries. */
+static int64_t export_calltest(uint64_t arg, const uint64_t *entries)
+{
+	return syscall5(SYS_IFACE_EXPORT,
+			(uint64_t)(arg ? &ct2_desc.h : &ct_desc.h),
+			(uint64_t)calltest_dispatch, 0,
+			(uint64_t)rt_ipc_ret_tramp, (uint64_t)entries);
+}
+
 int dom_init(uint64_t arg, const char *boot)
 {
 	int64_t r;
+	uint64_t bad_entries[CALLTEST_NMETHODS] = {0};
 
 	if (arg == CALLEE_INIT_CRASH) {
 		maybe_crash(ECHO_MAGIC_CRASH);
@@ -278,9 +299,14 @@ int dom_init(uint64_t arg, const char *boot)
 			__asm__ volatile("" ::: "memory");
 		}
 	}
-	r = syscall4(
-		SYS_IFACE_EXPORT, (uint64_t)(arg ? &ct2_desc.h : &ct_desc.h),
-		(uint64_t)calltest_dispatch, 0, (uint64_t)rt_ipc_ret_tramp);
+	/* Method entries outside the image or unreadable: refused. */
+	bad_entries[CALLTEST_NMETHODS - 1] = 0x10;
+	if (export_calltest(arg, bad_entries) != -EINVAL ||
+	    export_calltest(arg, (const uint64_t *)0x10) != -EFAULT) {
+		printf("callee: bad method entries were not refused\n");
+		return 1;
+	}
+	r = export_calltest(arg, NULL);
 	if (r < 0) {
 		printf("callee: export failed: %ld\n", r);
 		return 1;

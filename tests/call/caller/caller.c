@@ -19,6 +19,7 @@ static int echo_scenario(void)
 	struct echo_pair p = {.a = 0xffffffffffffffffull, .b = -7};
 	uint64_t v = 0;
 	int64_t sum = 0, diff = 0;
+	uint64_t mix[4] = {0};
 	int32_t app = 99;
 	int err = echo_connect(&c);
 
@@ -44,14 +45,23 @@ static int echo_scenario(void)
 	if (err || app != 42) {
 		return 34;
 	}
+	/* Four words each way: echo_entry_mix moves word 2 out of r10. */
+	err = echo_mix(&c, 0x1111, 0x2222, 0x3333, 0x4444, &mix[0], &mix[1],
+		       &mix[2], &mix[3], &app);
+	if (err || app || mix[0] != 0x4444 || mix[1] != 0x1112 ||
+	    mix[2] != 0x6666 || mix[3] != (0x3333 ^ 0x5a)) {
+		printf("caller: mix %d %d %lx %lx %lx %lx\n", err, app, mix[0],
+		       mix[1], mix[2], mix[3]);
+		return 35;
+	}
 	printf("caller: generated echo proxies OK\n");
 	return 0;
 }
 
 static int64_t try_export(const void *desc)
 {
-	return syscall4(SYS_IFACE_EXPORT, (uint64_t)desc, (uint64_t)dom_main, 0,
-			(uint64_t)rt_ipc_ret_tramp);
+	return syscall5(SYS_IFACE_EXPORT, (uint64_t)desc, (uint64_t)dom_main, 0,
+			(uint64_t)rt_ipc_ret_tramp, 0);
 }
 
 /*
