@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "abi/ipc.h"
@@ -76,6 +77,9 @@ void rt_ipc_ret_tramp(void);
  * The rest of rt_ipc_call() after its SYS_CALL returned transport status
  * @rc with @out and *@app_status set: records a @config call that
  * succeeded, recovers from -ERESTARTED. Returns what rt_ipc_call() does.
+ * @in is read only for a call word with IPC_CW_CONFIG or
+ * IPC_CW_IDEMPOTENT (recorded or retried); the inline rt_ipc_call()
+ * passes zeros for any other.
  */
 int rt_ipc_call_slow(uint64_t call_word, const uint64_t in[IPC_WORDS],
 		     uint64_t out[IPC_WORDS], int32_t *app_status, int rc);
@@ -117,12 +121,32 @@ static inline __attribute__((always_inline)) int
 rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 	    uint64_t out[IPC_WORDS], int32_t *app_status)
 {
-	int rc = rt_ipc_syscall(call_word, in, out, app_status);
+	uint64_t r[IPC_WORDS];
+	int32_t app;
+	int rc = rt_ipc_syscall(call_word, in, r, &app);
 
-	if (__builtin_expect(rc == 0 && !(call_word & IPC_CW_CONFIG), 1)) {
-		return 0;
+	if (__builtin_expect(rc != 0 || (call_word & IPC_CW_CONFIG), 0)) {
+		/*
+		 * Copies, so that no array of the caller's must be in
+		 * memory on the fast path; and only a call that may be
+		 * recorded or retried keeps its arguments alive.
+		 */
+		const bool keep =
+			call_word & (IPC_CW_IDEMPOTENT | IPC_CW_CONFIG);
+		uint64_t c_in[IPC_WORDS] = {keep ? in[0] : 0, keep ? in[1] : 0,
+					    keep ? in[2] : 0, keep ? in[3] : 0};
+		uint64_t c_out[IPC_WORDS] = {r[0], r[1], r[2], r[3]};
+
+		rc = rt_ipc_call_slow(call_word, c_in, c_out, &app, rc);
+		for (unsigned int i = 0; i < IPC_WORDS; i++) {
+			r[i] = c_out[i];
+		}
 	}
-	return rt_ipc_call_slow(call_word, in, out, app_status, rc);
+	for (unsigned int i = 0; i < IPC_WORDS; i++) {
+		out[i] = r[i];
+	}
+	*app_status = app;
+	return rc;
 }
 #endif /* CORDON_HOST */
 

@@ -2,7 +2,9 @@
 /*
  * idlc: the generated source, build/gen/<iface>.c (idl/README.md,
  * "Generated code"): the type registry with its drop functions, the
- * client proxies, the dispatch stubs and the interface descriptor.
+ * dispatch stubs, the method entries, the interface descriptor and
+ * <iface>_export(); and the client proxies, which gen_h.c places in the
+ * header as static inline functions.
  *
  * Register packing (idl/README.md, "Registers"): every scalar takes one
  * word, zero-extended (unsigned, bool as 0/1) or sign-extended (signed);
@@ -233,8 +235,8 @@ static const char *call_flags(const struct idl_method *m)
 	return "0";
 }
 
-static void gen_proxy(struct idl_ctx *ctx, struct idl_buf *b,
-		      const struct idl_method *m)
+void idl_gen_proxy(struct idl_ctx *ctx, struct idl_buf *b,
+		   const struct idl_method *m)
 {
 	const char *in = ctx->iface->name;
 	const char *mu =
@@ -243,7 +245,10 @@ static void gen_proxy(struct idl_ctx *ctx, struct idl_buf *b,
 	const char **v = idl_proxy_params(ctx, m, &n);
 	const char *cw[5];
 
-	idl_gen_list(b, 0, idl_printf(ctx, "int %s_%s", in, m->name), v, n, "");
+	idl_gen_list(b, 0,
+		     idl_printf(ctx, "static inline int __must_check %s_%s", in,
+				m->name),
+		     v, n, "");
 	idl_buf_puts(b, "{\n\tuint64_t idl_in[IPC_WORDS] = { 0 };\n"
 			"\tuint64_t idl_out[IPC_WORDS] = { 0 };\n"
 			"\tuint64_t idl_cw;\n\tint idl_rc;\n\n");
@@ -703,9 +708,6 @@ void idl_gen_source(struct idl_ctx *ctx, struct idl_buf *b)
 		       "#include \"%s.h\"\n\n",
 		       itf->name, itf->name, itf->version, itf->name);
 	gen_registry(ctx, b);
-	for (uint32_t i = 0; i < itf->nmethods; i++) {
-		gen_proxy(ctx, b, &itf->methods[i]);
-	}
 	gen_dispatch(ctx, b);
 	gen_entries(ctx, b);
 	gen_desc(ctx, b);

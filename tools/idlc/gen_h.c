@@ -628,19 +628,11 @@ static void gen_methods(struct idl_ctx *ctx, struct idl_buf *b)
 		     " */\n");
 	for (uint32_t i = 0; i < itf->nmethods; i++) {
 		const struct idl_method *m = &itf->methods[i];
-		uint32_t n;
-		const char **v = idl_proxy_params(ctx, m, &n);
 
 		idl_gen_comment(b, 0,
 				idl_printf(ctx, "%s\n%s", method_spell(ctx, m),
 					   ownership(ctx, m)));
-		idl_gen_list(
-			b, 0,
-			idl_printf(ctx, "int __must_check %s_%s", in, m->name),
-			v, n, ";");
-	}
-	if (itf->nmethods) {
-		idl_buf_puts(b, "\n");
+		idl_gen_proxy(ctx, b, m);
 	}
 
 	idl_buf_printf(b,

@@ -321,6 +321,9 @@ void idl_check_names(struct idl_ctx *ctx);
 void idl_canon(struct idl_ctx *ctx);
 void idl_gen_header(struct idl_ctx *ctx, struct idl_buf *out);
 void idl_gen_source(struct idl_ctx *ctx, struct idl_buf *out);
+/* The client proxy of @m, a static inline function (gen_c.c). */
+void idl_gen_proxy(struct idl_ctx *ctx, struct idl_buf *out,
+		   const struct idl_method *m);
 
 /* Helpers shared by the stages. */
 const char *idl_scalar_name(enum idl_scalar s);
