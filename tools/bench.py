@@ -41,8 +41,12 @@ BENCH_ERROR = re.compile(r"BENCH error")
 # kernel/call.c and kernel/sheap.c. The model uses the events the kernel
 # counted (kbench.c event runs); a difference from these is reported.
 CALLS = [
-    {"name": "null_call", "what": "calltest.ADD by hand via rt_ipc_call",
-     "local": None,
+    {"name": "null_call", "what": "echo_nop via the idlc proxy: the null "
+     "call", "local": "null_local",
+     "peers": ["RedLeaf_null", "VMFUNC_call_reply", "seL4_call_reply"],
+     "expect": {"syscalls": 2, "cr3": 2, "invlpg": 0}},
+    {"name": "calltest_call",
+     "what": "calltest.ADD by hand via rt_ipc_call", "local": None,
      "peers": ["RedLeaf_null", "VMFUNC_call_reply", "seL4_call_reply"],
      "expect": {"syscalls": 2, "cr3": 2, "invlpg": 0}},
     {"name": "echo_ping_call", "what": "echo_ping via the idlc proxy",
@@ -77,7 +81,7 @@ EVENT_NOTES = [
 ]
 
 
-REQUIRED = ["direct_call", "null_syscall", "cpu_pcid", "null_call_raw",
+REQUIRED = ["direct_call", "null_syscall", "cpu_pcid", "calltest_call_raw",
             "restart_to_first_call", "restart_to_first_call_time",
             "restart_recreate"] + [
     n for c in CALLS for n in (c["name"], c["local"]) if n] + [
@@ -210,18 +214,18 @@ def main():
                       round(bounce - ping, 1)},
             "(echo_batch32_call - echo_ping_call) / 33 objects, each "
             "moved there and back")
-    ncall = got.get("null_call", (None,))[0]
-    raw = got.get("null_call_raw", (None,))[0]
+    ncall = got.get("calltest_call", (None,))[0]
+    raw = got.get("calltest_call_raw", (None,))[0]
     # restart_to_first_call is in TSC ticks, not all instructions.
     if None not in (ncall, raw):
-        row("null_call_raw", raw, "insns", {"null_call": ncall},
+        row("calltest_call_raw", raw, "insns", {"calltest_call": ncall},
             "calltest.ADD by a bare SYSCALL: no runtime, no restart "
             "handling")
         row("recovery_path_cost", round(ncall - raw, 1), "insns",
             {"RedLeaf_shadow - RedLeaf_null":
              peers["RedLeaf_shadow"]["cycles"] -
              peers["RedLeaf_null"]["cycles"]},
-            "null_call - null_call_raw: what the runtime's restart "
+            "calltest_call - calltest_call_raw: what the runtime's restart "
             "handling (config replay, retry) costs a call that succeeds; "
             "RedLeaf routes every call through a shadow domain instead")
     rec = got.get("restart_to_first_call", (None,))[0]

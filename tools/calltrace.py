@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""`make calltrace FIG=null_call_raw`: where the instructions of one
+"""`make calltrace FIG=null_call`: where the instructions of one
 round trip of a `make bench` figure go, instruction by instruction.
 
 Boots the bench ISO under QEMU -icount with -singlestep (one instruction
@@ -36,9 +36,10 @@ import qemu  # noqa: E402
 # bench figure -> (op function in tests/bench/benchdom/bench.c, the figure
 # printed just before it, whose line starts the log).
 FIGS = {
-    "null_call": ("op_calltest", "null_syscall"),
-    "null_call_raw": ("op_calltest_raw", "null_call"),
-    "echo_ping_call": ("op_ping", "null_call_raw"),
+    "null_call": ("op_nop", "null_syscall"),
+    "calltest_call": ("op_calltest", "null_local"),
+    "calltest_call_raw": ("op_calltest_raw", "calltest_call"),
+    "echo_ping_call": ("op_ping", "calltest_call_raw"),
     "echo_bounce_call": ("op_bounce", "echo_ping_local"),
     "echo_peek_call": ("op_peek", "echo_bounce_local"),
 }
@@ -109,7 +110,7 @@ def run_qemu(iso, marker, window, work):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("--fig", default="null_call_raw", choices=sorted(FIGS))
+    ap.add_argument("--fig", default="null_call", choices=sorted(FIGS))
     ap.add_argument("--window", type=float, default=0.3,
                     help="seconds of exec log to take (wall time)")
     args = ap.parse_args()

@@ -15,6 +15,7 @@
 enum bench_scen {
 	BENCH_SCEN_TIMING = 0, /* the timing run: every figure, printed */
 	BENCH_SCEN_SYSCALL,    /* SYS_NULL */
+	BENCH_SCEN_NOP,	       /* echo_nop through the generated proxy */
 	BENCH_SCEN_CALLTEST,   /* calltest.ADD through rt_ipc_call */
 	BENCH_SCEN_PING,       /* echo_ping through the generated proxy */
 	BENCH_SCEN_BOUNCE,     /* echo_bounce: one rref moved and back */
@@ -48,8 +49,10 @@ static inline const char *bench_scen_name(enum bench_scen scen)
 	switch (scen) {
 	case BENCH_SCEN_SYSCALL:
 		return "null_syscall";
-	case BENCH_SCEN_CALLTEST:
+	case BENCH_SCEN_NOP:
 		return "null_call";
+	case BENCH_SCEN_CALLTEST:
+		return "calltest_call";
 	case BENCH_SCEN_PING:
 		return "echo_ping_call";
 	case BENCH_SCEN_BOUNCE:

@@ -6,9 +6,9 @@ KERNEL_SRCS += tests/bench/kbench.c
 bench: $(B)/cordon.iso
 	@$(PYTHON) tools/bench.py --build $(B) --qemu "$(QEMU)"
 
-# `make calltrace FIG=null_call_raw`: one round trip of a bench figure,
+# `make calltrace FIG=null_call`: one round trip of a bench figure,
 # instruction by instruction, attributed to symbols (tools/calltrace.py).
-FIG ?= null_call_raw
+FIG ?= null_call
 .PHONY: calltrace
 calltrace: $(B)/cordon.iso
 	@$(PYTHON) tools/calltrace.py --build $(B) --fig $(FIG)

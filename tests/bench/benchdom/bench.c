@@ -108,6 +108,18 @@ static int op_syscall(struct bench *b, uint64_t i)
 	return r ? fail(b, "SYS_NULL", r) : 0;
 }
 
+/* echo.nop through the idlc proxy: the null call. */
+static int op_nop(struct bench *b, uint64_t i)
+{
+	int32_t app = 0;
+	int err = echo_nop(&b->echo, &app);
+
+	if (err || app) {
+		return fail(b, "echo_nop: wrong status", err ? err : app);
+	}
+	return 0;
+}
+
 /* calltest.ADD, the hand-written interface, straight through rt_ipc_call. */
 static int op_calltest(struct bench *b, uint64_t i)
 {
@@ -128,7 +140,7 @@ static int op_calltest(struct bench *b, uint64_t i)
 
 /*
  * The same call by a bare SYSCALL: no runtime, so no restart handling
- * (config replay, retry). The difference to null_call is what the
+ * (config replay, retry). The difference to calltest_call is what the
  * recovery path costs a call that succeeds.
  */
 static int op_calltest_raw(struct bench *b, uint64_t i)
@@ -221,6 +233,16 @@ static int op_batch(struct bench *b, uint64_t i)
 }
 
 /* The same methods through echo_dispatch() in this domain: no kernel. */
+static int op_local_nop(struct bench *b, uint64_t i)
+{
+	uint64_t in[IPC_WORDS] = {0};
+	uint64_t out[IPC_WORDS] = {0};
+	int32_t app;
+
+	app = echo_dispatch(&bench_local_echo, ECHO_NOP_ORDINAL, in, out);
+	return app ? fail(b, "local nop: wrong status", app) : 0;
+}
+
 static int op_local_ping(struct bench *b, uint64_t i)
 {
 	uint64_t in[IPC_WORDS] = {i};
@@ -280,8 +302,11 @@ static int op_local_batch(struct bench *b, uint64_t i)
 static const struct bench_fig figs[] = {
 	{"direct_call", op_direct, BENCH_ITERS_NULL, BENCH_SCEN_TIMING},
 	{"null_syscall", op_syscall, BENCH_ITERS_NULL, BENCH_SCEN_SYSCALL},
-	{"null_call", op_calltest, BENCH_ITERS_NULL, BENCH_SCEN_CALLTEST},
-	{"null_call_raw", op_calltest_raw, BENCH_ITERS_NULL, BENCH_SCEN_TIMING},
+	{"null_call", op_nop, BENCH_ITERS_NULL, BENCH_SCEN_NOP},
+	{"null_local", op_local_nop, BENCH_ITERS_NULL, BENCH_SCEN_TIMING},
+	{"calltest_call", op_calltest, BENCH_ITERS_NULL, BENCH_SCEN_CALLTEST},
+	{"calltest_call_raw", op_calltest_raw, BENCH_ITERS_NULL,
+	 BENCH_SCEN_TIMING},
 	{"echo_ping_call", op_ping, BENCH_ITERS_NULL, BENCH_SCEN_PING},
 	{"echo_ping_local", op_local_ping, BENCH_ITERS_NULL, BENCH_SCEN_TIMING},
 	{"echo_bounce_call", op_bounce, BENCH_ITERS_RREF, BENCH_SCEN_BOUNCE},

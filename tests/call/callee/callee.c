@@ -146,6 +146,11 @@ static int32_t e_mix(void *inst, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
 	return 0;
 }
 
+static int32_t e_nop(void *inst)
+{
+	return inst == (void *)0x1000 ? 0 : -1;
+}
+
 static const struct echo_ops e_ops = {
 	.ping = e_ping,
 	.add = e_add,
@@ -158,6 +163,7 @@ static const struct echo_ops e_ops = {
 	.set_delay = e_set_delay,
 	.batch = e_batch,
 	.mix = e_mix,
+	.nop = e_nop,
 };
 static struct echo_server e_srv = {.ops = &e_ops, .inst = (void *)0x1000};
 
