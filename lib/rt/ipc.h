@@ -136,11 +136,13 @@ rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 		uint64_t c_in[IPC_WORDS] = {keep ? in[0] : 0, keep ? in[1] : 0,
 					    keep ? in[2] : 0, keep ? in[3] : 0};
 		uint64_t c_out[IPC_WORDS] = {r[0], r[1], r[2], r[3]};
+		int32_t c_app = app;
 
-		rc = rt_ipc_call_slow(call_word, c_in, c_out, &app, rc);
+		rc = rt_ipc_call_slow(call_word, c_in, c_out, &c_app, rc);
 		for (unsigned int i = 0; i < IPC_WORDS; i++) {
 			r[i] = c_out[i];
 		}
+		app = c_app;
 	}
 	for (unsigned int i = 0; i < IPC_WORDS; i++) {
 		out[i] = r[i];

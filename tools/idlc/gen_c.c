@@ -333,20 +333,21 @@ static void gen_dispatch_one(struct idl_ctx *ctx, struct idl_buf *b,
 	const char **call =
 		idl_alloc(ctx, (m->nargs + m->nresults + 1) * sizeof(*call));
 	uint32_t ncall = 0;
-	const char *pv[3];
+	const char *pv[4];
 	bool any_struct = false;
 	bool any_move = false;
 
 	pv[0] = idl_printf(ctx, "const struct %s_server *idl_srv", in);
 	pv[1] = "const uint64_t idl_in[IPC_WORDS]";
 	pv[2] = "uint64_t idl_out[IPC_WORDS]";
+	pv[3] = "bool idl_check_op";
 
 	idl_gen_list(b, 0,
 		     idl_printf(ctx,
 				"static inline __attribute__((always_inline)) "
 				"int32_t %s_dispatch_%s",
 				in, m->name),
-		     pv, 3, "");
+		     pv, 4, "");
 	idl_buf_puts(b, "{\n");
 	for (uint32_t i = 0; i < m->nargs; i++) {
 		const struct idl_param *p = &m->args[i];
@@ -423,7 +424,8 @@ static void gen_dispatch_one(struct idl_ctx *ctx, struct idl_buf *b,
 			}
 		}
 	}
-	idl_buf_printf(b, "\tif (idl_srv->ops->%s == NULL) {\n", m->name);
+	idl_buf_printf(b, "\tif (idl_check_op && idl_srv->ops->%s == NULL) {\n",
+		       m->name);
 	if (any_move) {
 		for (uint32_t i = 0; i < m->nargs; i++) {
 			const struct idl_param *p = &m->args[i];
@@ -496,10 +498,11 @@ static void gen_dispatch(struct idl_ctx *ctx, struct idl_buf *b)
 	for (uint32_t i = 0; i < itf->nmethods; i++) {
 		const struct idl_method *m = &itf->methods[i];
 
-		idl_buf_printf(b,
-			       "\tcase %s_%s_ORDINAL:\n"
-			       "\t\treturn %s_dispatch_%s(srv, in, out);\n",
-			       itf->ucname, m->ucname, in, m->name);
+		idl_buf_printf(
+			b,
+			"\tcase %s_%s_ORDINAL:\n"
+			"\t\treturn %s_dispatch_%s(srv, in, out, true);\n",
+			itf->ucname, m->ucname, in, m->name);
 	}
 	idl_buf_puts(b, "\tdefault:\n\t\treturn -ENOSYS;\n\t}\n}\n\n");
 }
@@ -511,7 +514,9 @@ static void gen_dispatch(struct idl_ctx *ctx, struct idl_buf *b)
  * stub that moves word 2 from r10 to rcx, where C expects the 4th
  * argument. <iface>_serve_m runs <iface>_dispatch_m(), inlined, on the
  * words as they came and ends the call with rt_ipc_return(): no switch on
- * the ordinal and no in[]/out[] round trip through memory.
+ * the ordinal and no in[]/out[] round trip through memory. It does not
+ * check the op for NULL: <iface>_export() registers entries only for the
+ * ops the server has (idl/README.md).
  */
 static void gen_entries(struct idl_ctx *ctx, struct idl_buf *b)
 {
@@ -554,7 +559,7 @@ static void gen_entries(struct idl_ctx *ctx, struct idl_buf *b)
 			       "\tuint64_t idl_out[IPC_WORDS] = { 0 };\n"
 			       "\tint32_t idl_status =\n"
 			       "\t\t%s_dispatch_%s(idl_srv, idl_in, "
-			       "idl_out);\n\n"
+			       "idl_out, false);\n\n"
 			       "\trt_ipc_return(idl_status, idl_out[0], "
 			       "idl_out[1], idl_out[2],\n"
 			       "\t\t      idl_out[3]);\n}\n\n",

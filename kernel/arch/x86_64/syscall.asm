@@ -112,19 +112,21 @@ syscall_entry:
 
 	; --- Calls and returns through a parked frame ----------------------
 	; kernel/call.c, "Parked frames", says why each step is safe. Until a
-	; path commits, it has changed nothing but rax and r9 (and a parked
-	; frame's inside flag, put back): a decline restores rax, zeroes r9
-	; (the call ABI does not keep it) and takes the general path with the
-	; user's rcx, r11 and rsp untouched. After the commit, rflags is
+	; path commits, it has changed nothing but rax, r9 and r11 (and a
+	; parked frame's inside flag, put back): a decline restores rax,
+	; zeroes r9, sets r11 to USER_RFLAGS (the call ABI keeps neither r9
+	; nor rflags; a SYS_CALL_RETURN the general path refuses resumes its
+	; caller with USER_RFLAGS too) and takes the general path with the
+	; user's rcx and rsp untouched. After the commit, rflags is
 	; USER_RFLAGS (lib/abi/ipc.h) and r11 and rcx are scratch.
 
 	; SYS_CALL: rdi the call word, rsi, rdx, r10, r8 the arguments.
 .fcall:
-	mov r9, [gs:CPU_CURRENT]
-	mov rax, [r9 + T_FAST]		; f = t->fast, never NULL
+	mov r11, [gs:CPU_CURRENT]	; t, until SWITCH_AS
+	mov rax, [r11 + T_FAST]		; f = t->fast, never NULL
 	cmp rdi, [rax + F_FAST_CW]
 	jne .call_decline
-	mov r9, [r9 + T_DOM]
+	mov r9, [r11 + T_DOM]
 	mov r9, [r9 + D_HANDLES_VER]	; unique to the domain and its table
 	cmp r9, [rax + F_FAST_HVER]
 	jne .call_decline
@@ -144,13 +146,12 @@ syscall_entry:
 	mov [rax + F_R14], r14
 	mov [rax + F_R15], r15
 	inc qword [rax + F_SEQ]
-	mov rcx, [gs:CPU_CURRENT]
-	mov r11, [rcx + T_CALLS]
-	mov [rax + F_PREV], r11
-	mov [rcx + T_CALLS], rax
-	mov [rcx + T_DOM], r9
+	mov rcx, [r11 + T_CALLS]
+	mov [rax + F_PREV], rcx
+	mov [r11 + T_CALLS], rax
+	mov [r11 + T_DOM], r9
 	mov r9, [r9 + D_AS]
-	mov [rcx + T_AS], r9
+	mov [r11 + T_AS], r9
 	SWITCH_AS r9, .call_cr3, .call_flush
 	; The callee's entry registers (lib/abi/ipc.h): nothing of the
 	; caller's but the arguments.
@@ -175,28 +176,28 @@ syscall_entry:
 .call_decline:
 	mov eax, SYS_CALL_NR
 	xor r9d, r9d
+	mov r11d, USER_RFLAGS_VALUE
 	jmp .general
 
 	; SYS_CALL_RETURN: rdi, rsi, rdx, r10 the results, r8 the app status;
 	; they pass through untouched.
 .fret:
-	mov r9, [gs:CPU_CURRENT]
-	mov rax, [r9 + T_CALLS]
-	cmp rax, [r9 + T_FAST]		; the innermost call is the parked one
+	mov r11, [gs:CPU_CURRENT]	; t, until SWITCH_AS
+	mov rax, [r11 + T_CALLS]
+	cmp rax, [r11 + T_FAST]		; the innermost call is the parked one
 	jne .ret_decline
 	mov r9, [rax + F_CALLEE]	; the domain the thread is in
 	cmp dword [r9 + D_FAST_OFF], 0
 	jne .ret_decline
 	; Committed: f off the call stack, the thread back in the caller,
 	; and only then (CR3 written) out of the callee.
-	mov r9, [gs:CPU_CURRENT]
-	mov r11, [rax + F_PREV]
-	mov [r9 + T_CALLS], r11
-	mov r11, [rax + F_CALLER]
-	mov [r9 + T_DOM], r11
-	mov r11, [r11 + D_AS]
-	mov [r9 + T_AS], r11
-	SWITCH_AS r11, .ret_cr3, .ret_flush
+	mov r9, [rax + F_PREV]
+	mov [r11 + T_CALLS], r9
+	mov r9, [rax + F_CALLER]
+	mov [r11 + T_DOM], r9
+	mov r9, [r9 + D_AS]
+	mov [r11 + T_AS], r9
+	SWITCH_AS r9, .ret_cr3, .ret_flush
 	mov dword [rax + F_INSIDE], 0
 	mov rcx, [rax + F_RIP]
 	mov rsp, [rax + F_RSP]
@@ -212,10 +213,11 @@ syscall_entry:
 	swapgs
 	o64 sysret
 .ret_flush:
-	FLUSH_CR3 r11, .ret_cr3
+	FLUSH_CR3 r9, .ret_cr3
 .ret_decline:
 	mov eax, SYS_CALL_RETURN_NR
 	xor r9d, r9d
+	mov r11d, USER_RFLAGS_VALUE
 	jmp .general
 
 ; void user_enter_frame(struct trap_frame *tf): never returns.
