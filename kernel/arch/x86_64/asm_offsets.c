@@ -38,7 +38,6 @@ void asm_offsets(void)
 	OFFSET(D_HANDLES_VER, dom, handles_ver);
 	OFFSET(D_FAST_OFF, dom, fast_off);
 
-	OFFSET(AS_ACTIVE, aspace, active_cpus);
 	OFFSET(AS_STALE, aspace, stale_cpus);
 	OFFSET(AS_CR3_KEEP, aspace, cr3_keep);
 	OFFSET(AS_CR3_FLUSH, aspace, cr3_flush);

@@ -221,6 +221,30 @@ static void shootdown_remote(uint64_t targets, vaddr_t va, size_t n)
 }
 
 /*
+ * The CPUs that have @as loaded: those whose arch_aspace is @as. No mask
+ * is kept per aspace, so that a switch (here and in syscall.asm) costs
+ * one store, not two locked operations. A switching CPU stores
+ * arch_aspace before its CR3 write (serializing) and, with PCID, before
+ * its locked test of stale_cpus; the caller has made its page-table
+ * change, and set stale_cpus, before this full barrier. So a CPU this
+ * scan misses either sees the change when it walks the new tables or
+ * sees itself stale and flushes: the store-buffer pattern, both sides
+ * fenced.
+ */
+static uint64_t active_cpus(const struct aspace *as)
+{
+	uint64_t mask = 0;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < cpu_count; i++) {
+		if (READ_ONCE(cpus[i].arch_aspace) == as) {
+			mask |= 1ull << i;
+		}
+	}
+	return mask;
+}
+
+/*
  * Invalidate [va, va + n pages) in @as on every CPU that may cache it.
  * Other CPUs are interrupted only when they have @as loaded (all CPUs for
  * kernel mappings); with PCID, every CPU also flushes on its next switch.
@@ -233,17 +257,14 @@ static void tlb_invalidate(struct aspace *as, vaddr_t va, size_t n)
 	if (pstats.pcid && !as->is_kernel) {
 		__atomic_fetch_or(&as->stale_cpus, ~0ull, __ATOMIC_SEQ_CST);
 	}
-	if (as->is_kernel ||
-	    (__atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST) & me)) {
+	targets = as->is_kernel ? apic_online_mask() : active_cpus(as);
+	if (as->is_kernel || (targets & me)) {
 		flush_local(va, n);
 		if (!as->is_kernel) {
 			__atomic_fetch_and(&as->stale_cpus, ~me,
 					   __ATOMIC_SEQ_CST);
 		}
 	}
-	targets = as->is_kernel
-			  ? apic_online_mask()
-			  : __atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST);
 	targets &= ~me;
 	if (!targets) {
 		return;
@@ -340,7 +361,7 @@ size_t aspace_destroy(struct aspace *as)
 	size_t leaves = 0;
 
 	VERIFY(!as->is_kernel);
-	VERIFY(as->active_cpus == 0);
+	VERIFY(active_cpus(as) == 0);
 	for (int i = 0; i < 256; i++) {
 		if (pml4[i] & PTE_P) {
 			leaves += free_tables(table_va(pml4[i]), 1);
@@ -360,15 +381,12 @@ void aspace_switch(struct aspace *as)
 	struct cpu *c = this_cpu();
 	uint64_t bit = 1ull << c->id;
 	uint64_t cr3 = as->pml4;
-	struct aspace *old = c->arch_aspace;
 
-	if (old == as) {
+	if (c->arch_aspace == as) {
 		return;
 	}
-	if (old) {
-		__atomic_fetch_and(&old->active_cpus, ~bit, __ATOMIC_SEQ_CST);
-	}
-	__atomic_fetch_or(&as->active_cpus, bit, __ATOMIC_SEQ_CST);
+	/* Before the stale test and the CR3 write: active_cpus(). */
+	WRITE_ONCE(c->arch_aspace, as);
 	if (pstats.pcid) {
 		cr3 |= as->pcid;
 		if (!(__atomic_fetch_and(&as->stale_cpus, ~bit,
@@ -381,7 +399,6 @@ void aspace_switch(struct aspace *as)
 	} else {
 		c->stats.tlb_flushes++;
 	}
-	c->arch_aspace = as;
 	c->stats.pt_switches++;
 	write_cr3(cr3);
 }
@@ -497,13 +514,14 @@ static void tlb_invalidate_runs(struct aspace *as,
 	if (pstats.pcid) {
 		__atomic_fetch_or(&as->stale_cpus, ~0ull, __ATOMIC_SEQ_CST);
 	}
-	if (__atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST) & me) {
+	targets = active_cpus(as);
+	if (targets & me) {
 		for (size_t r = 0; r < count; r++) {
 			flush_local(runs[r].va, runs[r].n);
 		}
 		__atomic_fetch_and(&as->stale_cpus, ~me, __ATOMIC_SEQ_CST);
 	}
-	targets = __atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST) & ~me;
+	targets &= ~me;
 	if (!targets) {
 		return;
 	}

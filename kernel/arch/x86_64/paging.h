@@ -35,9 +35,8 @@ struct aspace {
 	/* Protected by lock: */
 	size_t pt_pages;     /* page-table pages below the PML4 */
 	size_t mapped_pages; /* present leaf entries */
-	/* Updated atomically: */
-	uint64_t active_cpus; /* CPUs with this CR3 loaded */
-	uint64_t stale_cpus;  /* CPUs that must flush on next switch */
+	/* Updated atomically (which CPUs have it loaded: their arch_aspace): */
+	uint64_t stale_cpus; /* CPUs that must flush on next switch */
 };
 
 struct paging_stats {

@@ -25,21 +25,13 @@
 %include "asm_offsets.inc"	; $(B)/gen, from asm_offsets.c
 
 ; SWITCH_AS as, resume, flush: load aspace %1 on this CPU as aspace_switch()
-; does (paging.c): this CPU's bit off the old one's active_cpus and on the
-; new one's, then CR3, keeping the TLB entries tagged with %1's PCID
-; unless this CPU must flush them (stale_cpus). Clobbers rcx and r9 or r11
-; (whichever is not %1). %2 is where FLUSH_CR3 (at %3) comes back to.
+; does (paging.c): this CPU's arch_aspace first (active_cpus() in paging.c
+; says why), then CR3, keeping the TLB entries tagged with %1's PCID
+; unless this CPU must flush them (stale_cpus). Clobbers rcx. %2 is where
+; FLUSH_CR3 (at %3) comes back to.
 %macro SWITCH_AS 3
-%ifidn %1, r9
-	%define %%old r11
-%else
-	%define %%old r9
-%endif
-	mov %%old, [gs:CPU_ARCH_ASPACE]
-	mov ecx, [gs:CPU_ID]
-	lock btr [%%old + AS_ACTIVE], rcx
-	lock bts [%1 + AS_ACTIVE], rcx
 	mov [gs:CPU_ARCH_ASPACE], %1
+	mov ecx, [gs:CPU_ID]
 	lock btr [%1 + AS_STALE], rcx
 	jc %3
 	mov rcx, [%1 + AS_CR3_KEEP]
