@@ -118,7 +118,7 @@ static bool kinds_have_handles(uint16_t kinds)
 
 /*
  * Move the current thread into @to (domain and page table). Interrupts
- * are off so that a preemption sees t->as and CR3 agree; no lock is taken
+ * are off so that a preemption sees t->dom and CR3 agree; no lock is taken
  * inside, so saving and restoring IF does what irq_push_off() would.
  */
 static void thread_enter(struct thread *t, struct dom *to)
@@ -126,7 +126,6 @@ static void thread_enter(struct thread *t, struct dom *to)
 	uint64_t flags = irq_save();
 
 	t->dom = to;
-	t->as = to->as;
 	aspace_switch(to->as);
 	irq_restore(flags);
 }

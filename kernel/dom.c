@@ -532,7 +532,6 @@ int dom_thread_create(struct dom *d, uint64_t rip, uint64_t rdi,
 	}
 	t->home = d;
 	t->dom = d;
-	t->as = d->as;
 	t->stack_slot = slot;
 	list_push_back(&d->threads, &t->dom_link);
 	d->nthreads++;
@@ -674,7 +673,6 @@ void dom_thread_exit(int code)
 	call_drop_stack_cache(t);
 	irq_push_off();
 	t->dom = d;
-	t->as = d->as;
 	aspace_switch(d->as);
 	irq_pop_off();
 	spin_lock(&d->lock);

@@ -16,6 +16,7 @@
 #include "arch/x86_64/paging.h"
 #include "base/fmt.h"
 #include "console.h"
+#include "dom.h"
 #include "percpu.h"
 #include "heap.h"
 #include "panic.h"
@@ -88,7 +89,7 @@ static void schedule_locked(void)
 	c->kernel_rsp = (uint64_t)next->kstack + THREAD_STACK_PAGES * 4096;
 	gdt_set_kernel_stack(c, c->kernel_rsp);
 	/* Domain threads run in their domain's page table, others in ours. */
-	aspace_switch(next->as ? next->as : kernel_aspace());
+	aspace_switch(next->dom ? next->dom->as : kernel_aspace());
 	intena = c->irq_was_on;
 	switch_to(&prev->ksp, next->ksp, prev);
 	/* Resumed: some thread on this CPU switched back to us. */

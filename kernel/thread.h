@@ -81,8 +81,12 @@ struct thread {
 	uint64_t switches;
 
 	/* Domain threads (NULL/kernel_aspace for kernel threads). */
-	struct dom *home;	  /* owning domain; immutable */
-	struct dom *dom;	  /* domain it runs in now (calls move it) */
+	struct dom *home; /* owning domain; immutable */
+	/*
+	 * The domain it runs in now (calls move it); its page table is
+	 * dom->as, or the kernel's when dom is NULL.
+	 */
+	struct dom *dom;
 	struct call_frame *calls; /* innermost cross-domain call */
 	unsigned int call_depth;  /* frames on calls */
 	/* The stack of this thread's last call into stack_dom (call.c). */
@@ -91,7 +95,6 @@ struct thread {
 	struct call_frame *frame_cache; /* a spare call frame, or NULL */
 	struct call_cache call_cache;	/* call.c; only this thread uses it */
 	struct call_frame *fast; /* parked frame, or &call_fast_none (call.h) */
-	struct aspace *as;	 /* loaded while this thread runs */
 	struct list_head dom_link; /* in dom->threads, under dom->lock */
 	int stack_slot;		   /* DOM_STACK_SLOTS index, or -1 */
 	bool dom_joining;	   /* a domain thread is joining it */

@@ -30,7 +30,6 @@ void asm_offsets(void)
 	OFFSET(CPU_FAST_CROSSINGS, cpu, stats.fast_crossings);
 
 	OFFSET(T_DOM, thread, dom);
-	OFFSET(T_AS, thread, as);
 	OFFSET(T_CALLS, thread, calls);
 	OFFSET(T_FAST, thread, fast);
 

@@ -143,7 +143,6 @@ syscall_entry:
 	mov [r11 + T_CALLS], rax
 	mov [r11 + T_DOM], r9
 	mov r9, [r9 + D_AS]
-	mov [r11 + T_AS], r9
 	SWITCH_AS r9, .call_cr3, .call_flush
 	; The callee's entry registers (lib/abi/ipc.h): nothing of the
 	; caller's but the arguments.
@@ -188,7 +187,6 @@ syscall_entry:
 	mov r9, [rax + F_CALLER]
 	mov [r11 + T_DOM], r9
 	mov r9, [r9 + D_AS]
-	mov [r11 + T_AS], r9
 	SWITCH_AS r9, .ret_cr3, .ret_flush
 	mov dword [rax + F_INSIDE], 0
 	mov rcx, [rax + F_RIP]
