@@ -12,20 +12,8 @@
 
 #include "abi/errno.h"
 #include "rref_fixture.h"
+#include "rref_short.h"
 #include "unit.h"
-
-#define F rfx_cur
-
-#define D_A 1ull
-#define D_B 2ull
-#define D_C 3ull
-
-#define S IPC_KIND_SCALAR
-#define MV IPC_KIND_RREF_MOVE
-#define BR IPC_KIND_RREF_BORROW
-#define MVO IPC_KIND_RREF_MOVE_OPT
-#define BRO IPC_KIND_RREF_BORROW_OPT
-#define H IPC_KIND_HANDLE
 
 UNIT_TEST(container_moves_with_its_contents)
 {
