@@ -374,10 +374,10 @@ leave_callee(struct call_frame *f, bool keep)
  * the callee's entry registers in @tf: rdi the export's context, rsi,
  * rdx, r10 and r8 the argument words @in, r9 the dispatch function, rip
  * the method's entry (call_entry()), rsp the top of the call's stack;
- * rax gets the ordinal from call_sys_call()'s return value. callee_regs_zero() sets
- * the rest. The caller then moves the thread into the callee
- * (thread_enter()). cs, ss, error and vector are those syscall_entry
- * pushed.
+ * rax gets the ordinal from call_sys_call()'s return value.
+ * callee_regs_zero() sets the rest. The caller then moves the thread into
+ * the callee (thread_enter()). cs, ss, error and vector are those
+ * syscall_entry pushed.
  */
 static inline __attribute__((always_inline)) void
 enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,

@@ -510,7 +510,7 @@ static void gen_dispatch(struct idl_ctx *ctx, struct idl_buf *b)
 /*
  * The method entries (lib/abi/ipc.h, "Method entries"): the kernel enters
  * a call of method m at <iface>_entry_m, which is <iface>_serve_m itself
- * when the method has at most 3 argument words, and otherwise a 2-line
+ * when the method has at most 2 argument words, and otherwise a 2-line
  * stub that moves word 2 from r10 to rcx, where C expects the 4th
  * argument. <iface>_serve_m runs <iface>_dispatch_m(), inlined, on the
  * words as they came and ends the call with rt_ipc_return(): no switch on
@@ -603,16 +603,16 @@ static void gen_export(struct idl_ctx *ctx, struct idl_buf *b)
 	v[2] = idl_printf(ctx, "%s_NTYPES", un);
 	v[3] = idl_printf(ctx, "%s_dispatch", in);
 	v[4] = "srv";
+	v[5] = "NULL";
 	idl_buf_printf(b, "int %s_export(struct %s_server *srv)\n{\n", in, in);
+	if (itf->nmethods) {
+		idl_buf_puts(b, "#ifdef CORDON_HOST\n");
+	}
+	idl_gen_list(b, 1, "return rt_ipc_export", v, 6, ";");
 	if (!itf->nmethods) {
-		v[5] = "NULL";
-		idl_gen_list(b, 1, "return rt_ipc_export", v, 6, ";");
 		idl_buf_puts(b, "}\n");
 		return;
 	}
-	idl_buf_puts(b, "#ifdef CORDON_HOST\n");
-	v[5] = "NULL";
-	idl_gen_list(b, 1, "return rt_ipc_export", v, 6, ";");
 	idl_buf_printf(b, "#else\n\tuint64_t entries[%s_NMETHODS] = { 0 };\n\n",
 		       un);
 	for (uint32_t i = 0; i < itf->nmethods; i++) {

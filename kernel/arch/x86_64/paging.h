@@ -35,7 +35,10 @@ struct aspace {
 	/* Protected by lock: */
 	size_t pt_pages;     /* page-table pages below the PML4 */
 	size_t mapped_pages; /* present leaf entries */
-	/* Updated atomically (which CPUs have it loaded: their arch_aspace): */
+	/*
+	 * Updated atomically. (Which CPUs have it loaded is their
+	 * arch_aspace: active_cpus() in paging.c.)
+	 */
 	uint64_t stale_cpus; /* CPUs that must flush on next switch */
 };
 
