@@ -157,7 +157,8 @@ static void pop_frame(struct thread *t, struct call_frame *f)
 	}
 	thread_enter(t, f->caller);
 	if (f == t->fast) {
-		__atomic_store_n(&f->inside, 0, __ATOMIC_RELEASE);
+		/* Out (bit 0), one more call done; only this thread writes. */
+		__atomic_store_n(&f->inside, f->inside + 1, __ATOMIC_RELEASE);
 	}
 }
 

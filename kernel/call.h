@@ -50,7 +50,8 @@ struct call_regs {
  * domain's handle table is unchanged, is then made entirely in
  * syscall.asm: no lock, no lookup, no allocation. The fields from fast_cw
  * on are read there (kernel/arch/x86_64/asm_offsets.c gives it their
- * offsets). The rules that make it safe are in call.c, "Parked frames".
+ * offsets). The rules that make it safe are in call_fast.c, "Parked
+ * frames".
  */
 struct call_frame {
 	struct call_frame *prev; /* the caller's own call, if any */
@@ -66,7 +67,10 @@ struct call_frame {
 	struct call_rrefs *rr;	/* plans; kept with a cached frame */
 	struct call_regs saved; /* the caller at its SYS_CALL */
 
-	/* A parked frame (t->fast); written by its thread only: */
+	/*
+	 * A parked frame (t->fast); written by its thread only, but for
+	 * fast_hver, which call_fast_block() also clears:
+	 */
 	uint64_t fast_cw;   /* the call word it answers */
 	uint64_t fast_hver; /* caller->handles_ver it was resolved under */
 	uint64_t entry;	    /* call_entry() of the method */
@@ -74,10 +78,15 @@ struct call_frame {
 	uint64_t dispatch;  /* the export's dispatch function */
 	uint64_t stack_top; /* of stack, in the callee */
 	uint32_t ordinal;   /* the method's */
-	uint32_t inside;    /* 1 while a call is in the callee (atomic) */
-	uint64_t seq;	    /* calls entered (the watchdog's clock) */
-	uint64_t wd_seq;    /* seq when the watchdog last saw it change */
-	uint64_t wd_tsc;    /* and the TSC then; both under callee->lock */
+	/*
+	 * Atomic. Bit 0 (CALL_INSIDE): a call is in the callee through the
+	 * frame; the bits above count the calls that have left it, so
+	 * that each call in progress has a value of its own (the
+	 * watchdog's clock).
+	 */
+	uint64_t inside;
+	uint64_t wd_seq; /* inside when the watchdog last saw it change */
+	uint64_t wd_tsc; /* and the TSC then; both under callee->lock */
 	struct list_head park_link; /* in callee->parked */
 };
 
@@ -86,6 +95,8 @@ struct call_frame {
  * whose fast_hver no domain ever has, so syscall.asm never takes it.
  */
 extern struct call_frame call_fast_none;
+
+#define CALL_INSIDE 1ull /* call_frame.inside */
 
 #define CALL_DEPTH_MAX 16  /* general-path frames; a parked one adds 1 */
 #define CALL_STACK_PAGES 4 /* 16 KiB per call */
@@ -109,7 +120,7 @@ long call_sys_call(struct dom *d, struct trap_frame *tf);
 long call_sys_return(struct dom *d, struct trap_frame *tf);
 /*
  * Calls and returns through a parked frame are made in syscall.asm
- * (call.c, "Parked frames"); what it declines reaches call_sys_call() and
+ * (call_fast.c, "Parked frames"); what it declines reaches call_sys_call() and
  * call_sys_return() unchanged.
  */
 /*
@@ -172,6 +183,13 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
 		       uint32_t ordinal);
 bool call_fast_park(struct thread *t, struct call_frame *f);
+/*
+ * Calls into @d and returns from it through the frames parked on it take
+ * the general path from now on: they stay parked, but syscall.asm
+ * declines them. The caller holds d->lock and has just set a bit in
+ * d->fast_off, which keeps new frames from being parked on @d.
+ */
+void call_fast_block(struct dom *d);
 void call_fast_disarm(struct thread *t);
 void call_fast_forget_dead(struct thread *t);
 /*

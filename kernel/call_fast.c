@@ -19,17 +19,24 @@
  *    it has the same instance for as long as that instance's fast_off is
  *    0, which includes DOM_RUNNING (dom.h); exports and descriptors never
  *    change, and the frame's reference keeps the callee's struct alive.
+ *  - Blocking. Whoever sets a bit in a domain's fast_off then takes its
+ *    lock and clears fast_hver in every frame parked on it
+ *    (call_fast_block()); call_fast_park() parks a frame only under that
+ *    lock and only while fast_off is 0. So a frame that can match is one
+ *    parked on a domain whose fast_off is 0, or was until the blocking
+ *    that is now under way; syscall.asm reads fast_hver only, and never
+ *    fast_off.
  *  - Scalar words only. The call word carries the kinds, all zero, so
  *    there is nothing to move, lend or grant, and the descriptor check the
  *    general path made with this word holds again.
- *  - Teardown. The fast path sets f->inside with a locked instruction and
- *    only then reads callee->fast_off; begin_dying() sets fast_off and
- *    kick_threads() then reads every parked frame's inside under
- *    callee->lock (a locked instruction too). So either the call sees
- *    the domain dying and declines, putting inside back, or the kick sees
- *    it inside and sends the thread an IPI: at its next kernel entry it
- *    is unwound to the caller (call_unwind_current()) as from any frame.
- *    The reaper waits until no parked frame is inside
+ *  - Teardown. The fast path claims f (sets bit 0 of f->inside) with a
+ *    locked instruction and only then reads f->fast_hver; set_dying()
+ *    clears fast_hver, a full barrier follows (call_fast_block()), and
+ *    kick_threads() then reads every parked frame's inside. So either
+ *    the call sees the frame blocked and declines, putting inside back,
+ *    or the kick sees it inside and sends the thread an IPI: at its next
+ *    kernel entry it is unwound to the caller (call_unwind_current()) as
+ *    from any frame. The reaper waits until no parked frame is inside
  *    (call_parked_inside()); a return clears inside only after CR3 holds
  *    the caller's tables.
  *  - Use by one call at a time. inside is also the frame's lock: a call
@@ -37,13 +44,15 @@
  *    further up its call stack) declines without touching it.
  *  - Faults, injections, restarts. A domain with a pending fault
  *    injection, or whose first served call ends a restart (svc_served()),
- *    has fast_off set, so its calls and returns take the general path,
- *    where those hooks are. A thread in a callee through a parked frame
- *    is unwound like any other: the frame is its innermost, and call.c
- *    tells it by t->fast.
- *  - The watchdog. A parked frame counts the calls it enters (seq); a
- *    call is as old as the time since the watchdog first saw the current
- *    seq while inside (call_parked_age_ns()), so a hang is caught at most
+ *    has fast_off set and its frames blocked, so its calls and returns
+ *    take the general path, where those hooks are. A blocked frame stays
+ *    the thread's until a general-path call parks another. A thread in
+ *    a callee through a parked frame is unwound like any other: the
+ *    frame is its innermost, and call.c tells it by t->fast.
+ *  - The watchdog. The bits of inside above bit 0 count the calls that
+ *    have left the frame, so every call through it has an inside value
+ *    of its own; a call is as old as the time since the watchdog first
+ *    saw its value (call_parked_age_ns()), so a hang is caught at most
  *    one scan late.
  *  - What the kernel keeps of the caller: rip, rsp, rbx, rbp and
  *    r12-r15, as the general path does; rflags comes back as USER_RFLAGS
@@ -66,7 +75,14 @@
 #include "thread.h"
 #include "time.h"
 
-struct call_frame call_fast_none = {.fast_hver = UINT64_MAX};
+/*
+ * Shared by every thread without a parked frame. Its call word is one no
+ * proxy makes (reserved bits set), so that syscall.asm does not claim it
+ * for ordinary calls; a call that does claims it for a moment, sees
+ * fast_hver match no domain and puts it back.
+ */
+struct call_frame call_fast_none = {.fast_cw = UINT64_MAX,
+				    .fast_hver = UINT64_MAX};
 
 void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
@@ -91,12 +107,13 @@ bool call_fast_park(struct thread *t, struct call_frame *f)
 	struct dom *callee = f->callee;
 	bool parked = false;
 
-	if (!f->fast_hver || READ_ONCE(t->fast->inside)) {
+	if (!f->fast_hver || (READ_ONCE(t->fast->inside) & CALL_INSIDE)) {
 		return false;
 	}
 	call_fast_disarm(t);
 	spin_lock(&callee->lock);
-	if (callee->state == DOM_RUNNING) {
+	/* call_fast_block() runs under the lock after fast_off is set. */
+	if (callee->state == DOM_RUNNING && READ_ONCE(callee->fast_off) == 0) {
 		list_unlink(&f->visit_link);
 		callee->nvisitors--;
 		f->inside = 0;
@@ -120,7 +137,7 @@ void call_fast_disarm(struct thread *t)
 	if (f == &call_fast_none) {
 		return;
 	}
-	VERIFY(!READ_ONCE(f->inside));
+	VERIFY(!(READ_ONCE(f->inside) & CALL_INSIDE));
 	t->fast = &call_fast_none;
 	callee = f->callee;
 	spin_lock(&callee->lock);
@@ -146,7 +163,7 @@ void call_fast_forget_dead(struct thread *t)
 {
 	struct call_frame *f = t->fast;
 
-	if (f != &call_fast_none && !READ_ONCE(f->inside) &&
+	if (f != &call_fast_none && !(READ_ONCE(f->inside) & CALL_INSIDE) &&
 	    (READ_ONCE(f->callee->fast_off) & DOM_FAST_OFF_DEAD)) {
 		call_fast_disarm(t);
 	}
@@ -169,6 +186,24 @@ void call_unpark_all(struct dom *d)
 	spin_unlock(&d->lock);
 }
 
+void call_fast_block(struct dom *d)
+{
+	struct list_head *pos;
+
+	ASSERT(spin_is_held(&d->lock));
+	list_for_each(pos, &d->parked)
+	{
+		WRITE_ONCE(list_entry(pos, struct call_frame, park_link)
+				   ->fast_hver,
+			   0);
+	}
+	/*
+	 * Before anything the caller reads next (kick_threads() reads
+	 * inside): a call claims a frame before it reads fast_hver.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 bool call_parked_inside(struct dom *d)
 {
 	struct list_head *pos;
@@ -179,7 +214,7 @@ bool call_parked_inside(struct dom *d)
 		struct call_frame *f =
 			list_entry(pos, struct call_frame, park_link);
 
-		if (READ_ONCE(f->inside)) {
+		if (READ_ONCE(f->inside) & CALL_INSIDE) {
 			return true;
 		}
 	}
@@ -188,9 +223,9 @@ bool call_parked_inside(struct dom *d)
 
 uint64_t call_parked_age_ns(struct call_frame *f, uint64_t now_tsc)
 {
-	uint64_t seq = READ_ONCE(f->seq);
+	uint64_t seq = READ_ONCE(f->inside);
 
-	if (!READ_ONCE(f->inside)) {
+	if (!(seq & CALL_INSIDE)) {
 		return 0;
 	}
 	if (seq != f->wd_seq || f->wd_tsc == 0) {

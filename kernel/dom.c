@@ -584,7 +584,7 @@ static void kick_threads(struct dom *d)
 		struct call_frame *f =
 			list_entry(pos, struct call_frame, park_link);
 
-		if (READ_ONCE(f->inside)) {
+		if (READ_ONCE(f->inside) & CALL_INSIDE) {
 			kick_thread(f->thread);
 		}
 	}
@@ -622,13 +622,14 @@ static void queue_for_reaper(struct dom *d)
 }
 
 /*
- * @d is DYING from now on (under d->lock). Its fast_off says so before
- * kick_threads() looks at parked frames (call_fast.c).
+ * @d is DYING from now on (under d->lock). Its parked frames are blocked
+ * before kick_threads() looks at them (call_fast.c).
  */
 static void set_dying(struct dom *d)
 {
 	d->state = DOM_DYING;
 	__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_DEAD, __ATOMIC_SEQ_CST);
+	call_fast_block(d);
 }
 
 /* Move @d to DYING with @end unless it is already on its way out. */

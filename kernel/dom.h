@@ -205,7 +205,6 @@ struct dom *dom_lookup(uint64_t id);
 int dom_wait(struct dom *d, uint64_t timeout_ns, struct sys_dom_status *st);
 /* Destroy a running domain (SYS_DOM_KILL, tests). */
 void dom_kill(struct dom *d);
-/* Fail every domain holding a call longer than @limit_ns (watchdog). */
 /*
  * Fail domains that keep a call longer than @limit_ns or have not finished
  * their init (SYS_DOM_READY) @init_ns after they started.

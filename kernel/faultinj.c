@@ -36,12 +36,21 @@ const char *faultinj_name(enum fi_kind k)
 
 /*
  * While an injection is pending, calls into and returns from @d take the
- * general path (call_fast.c), where the hooks are.
+ * general path (call_fast.c), where the hooks are: fast_off keeps frames
+ * from being parked on @d, and the ones parked already are blocked.
  */
+static void fast_off(struct dom *d)
+{
+	spin_lock(&d->lock);
+	__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_INJECT, __ATOMIC_SEQ_CST);
+	call_fast_block(d);
+	spin_unlock(&d->lock);
+}
+
 static void arm(struct dom *d, uint32_t bits)
 {
 	__atomic_fetch_or(&d->inject, bits, __ATOMIC_RELEASE);
-	__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_INJECT, __ATOMIC_SEQ_CST);
+	fast_off(d);
 }
 
 /* Nothing pending any more: the fast path again, unless armed meanwhile. */
@@ -53,8 +62,7 @@ static void fast_sync(struct dom *d)
 	__atomic_fetch_and(&d->fast_off, ~DOM_FAST_OFF_INJECT,
 			   __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&d->inject, __ATOMIC_SEQ_CST) != 0) {
-		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_INJECT,
-				  __ATOMIC_SEQ_CST);
+		fast_off(d);
 	}
 }
 

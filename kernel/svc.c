@@ -240,7 +240,11 @@ void svc_attach(struct dom *d)
 	VERIFY(s->cur == NULL);
 	s->cur = d;
 	if (s->recovering) {
-		/* Its first served call must reach svc_served(). */
+		/*
+		 * Its first served call must reach svc_served(). Nothing is
+		 * parked on it yet (it is not DOM_RUNNING): no
+		 * call_fast_block().
+		 */
 		__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_RECOVERING,
 				  __ATOMIC_RELEASE);
 	}

@@ -9,6 +9,7 @@
  */
 #include "abi/errno.h"
 #include "dom.h"
+#include "faultinj.h"
 #include "percpu.h"
 #include "sheap.h"
 #include "tests/call/callrt.h"
@@ -167,6 +168,56 @@ SELFTEST(call_parked_callee_hang_is_failed_by_watchdog, SELFTEST_LONG)
 SELFTEST(call_parked_frame_outlives_dead_callee, SELFTEST_SHORT)
 {
 	run_fast(ST_CTX, SCEN_FAST_DEAD, DOM_DEAD, 2 * 18);
+}
+
+/*
+ * A fault injected into a callee while a caller's frame is parked on it:
+ * the frame is blocked, so the caller's next call takes the general path
+ * and meets the injected crash there (SCEN_FAST_INJECT).
+ */
+SELFTEST(call_injection_blocks_parked_frames, SELFTEST_SHORT)
+{
+	struct dom *b = NULL;
+	struct dom *a = NULL;
+	struct sys_dom_status st;
+	struct dom_stats ds;
+	uint64_t live0, n0, n1, deadline;
+
+	dom_get_stats(&ds);
+	live0 = ds.live_domains;
+	ST_CHECK(dom_create("callee.elf", 0, "", &b) == 0, "start B");
+	ST_CHECK(b && wait_exported(b), "B did not export");
+	n0 = fast_crossings();
+	if (b) {
+		ST_CHECK(dom_create("caller.elf", SCEN_FAST_INJECT, "", &a) ==
+				 0,
+			 "start caller");
+	}
+	if (a) {
+		/* 19 of its 20 calls through the parked frame; it sleeps. */
+		deadline = time_ns() + WAIT;
+		while (fast_crossings() - n0 < 2 * 19 && time_ns() < deadline) {
+			thread_sleep_ns(NSEC_PER_MSEC);
+		}
+		ST_CHECK(fast_crossings() - n0 >= 2 * 19,
+			 "no calls through the parked frame");
+		/* rnd 0: no ring-3 entries skipped. */
+		ST_CHECK(faultinj_arm(b, FI_CRASH, 0) == 0, "arm");
+		n1 = fast_crossings();
+		ST_CHECK(dom_wait(a, WAIT, &st) == 0, "caller did not end");
+		ST_CHECK(st.end == SYS_DOM_EXITED && st.exit_code == 0,
+			 "caller: end %u fault %u exit %ld", st.end, st.fault,
+			 st.exit_code);
+		ST_CHECK(fast_crossings() == n1,
+			 "%lu crossings through the blocked frame",
+			 fast_crossings() - n1);
+		ST_CHECK(dom_wait(b, WAIT, &st) == 0 &&
+				 st.end == SYS_DOM_FAILED,
+			 "B should have failed");
+	}
+	dom_stop(a, WAIT);
+	dom_stop(b, WAIT);
+	ST_CHECK(dom_wait_freed(live0, WAIT), "domains were not freed");
 }
 
 SELFTEST(call_10000_calls_no_leak, SELFTEST_LONG)

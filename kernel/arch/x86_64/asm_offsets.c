@@ -4,7 +4,7 @@
  * linked): each OFFSET() leaves a "->NAME value" line in the output, which
  * the build turns into $(B)/gen/asm_offsets.inc (%define NAME value) for
  * NASM; see kernel/arch/x86_64/build.mk. syscall.asm's fast call path
- * (kernel/call.c, "Parked frames") is its user.
+ * (kernel/call_fast.c, "Parked frames") is its user.
  */
 #include <stddef.h>
 
@@ -60,7 +60,6 @@ void asm_offsets(void)
 	OFFSET(F_STACK_TOP, call_frame, stack_top);
 	OFFSET(F_ORDINAL, call_frame, ordinal);
 	OFFSET(F_INSIDE, call_frame, inside);
-	OFFSET(F_SEQ, call_frame, seq);
 
 	DEFINE(SYS_CALL_NR, SYS_CALL);
 	DEFINE(SYS_CALL_RETURN_NR, SYS_CALL_RETURN);

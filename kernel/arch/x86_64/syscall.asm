@@ -5,11 +5,11 @@
 ; syscall_entry: the SYSCALL target (MSR_LSTAR). The CPU has put the user
 ; rip in rcx and rflags in r11 and masked IF (MSR_SFMASK). SYS_CALL and
 ; SYS_CALL_RETURN through the thread's parked frame are made right here,
-; on no stack and with interrupts off (kernel/call.c, "Parked frames").
-; Everything else, and anything those decline, switches to the thread's
-; kernel stack, builds a struct trap_frame identical to the one isr.asm
-; builds (vector SYSCALL_VECTOR), runs syscall_dispatch() with interrupts
-; enabled, and leaves through SYSRET.
+; on no stack and with interrupts off (kernel/call_fast.c, "Parked
+; frames"). Everything else, and anything those decline, switches to the
+; thread's kernel stack, builds a struct trap_frame identical to the one
+; isr.asm builds (vector SYSCALL_VECTOR), runs syscall_dispatch() with
+; interrupts enabled, and leaves through SYSRET.
 ;
 ; user_enter_frame: start (or resume) ring 3 from a struct trap_frame,
 ; through the iretq path of isr.asm.
@@ -103,9 +103,9 @@ syscall_entry:
 
 
 	; --- Calls and returns through a parked frame ----------------------
-	; kernel/call.c, "Parked frames", says why each step is safe. Until a
-	; path commits, it has changed nothing but rax, r9 and r11 (and a
-	; parked frame's inside flag, put back): a decline restores rax,
+	; kernel/call_fast.c, "Parked frames", says why each step is safe.
+	; Until a path commits, it has changed nothing but rax, r9 and r11
+	; (and a parked frame's claim bit, put back): a decline restores rax,
 	; zeroes r9, sets r11 to USER_RFLAGS (the call ABI keeps neither r9
 	; nor rflags; a SYS_CALL_RETURN the general path refuses resumes its
 	; caller with USER_RFLAGS too) and takes the general path with the
@@ -118,17 +118,15 @@ syscall_entry:
 	mov rax, [r11 + T_FAST]		; f = t->fast, never NULL
 	cmp rdi, [rax + F_FAST_CW]
 	jne .call_decline
+	lock bts qword [rax + F_INSIDE], 0	; claim f; a full barrier
+	jc .call_decline		; f is in use further up: leave it
 	mov r9, [r11 + T_DOM]
 	mov r9, [r9 + D_HANDLES_VER]	; unique to the domain and its table
-	cmp r9, [rax + F_FAST_HVER]
-	jne .call_decline
-	lock bts dword [rax + F_INSIDE], 0	; a full barrier before the load
-	jc .call_decline		; f is in use further up: leave it
-	mov r9, [rax + F_CALLEE]
-	cmp dword [r9 + D_FAST_OFF], 0
+	cmp r9, [rax + F_FAST_HVER]	; 0 once the callee blocked f
 	jne .call_undo
 	; Committed. The caller's registers the call keeps, then f on the
 	; thread's call stack and the thread in the callee.
+	mov r9, [rax + F_CALLEE]
 	mov [rax + F_RIP], rcx
 	mov [rax + F_RSP], rsp
 	mov [rax + F_RBX], rbx
@@ -137,7 +135,6 @@ syscall_entry:
 	mov [rax + F_R13], r13
 	mov [rax + F_R14], r14
 	mov [rax + F_R15], r15
-	inc qword [rax + F_SEQ]
 	mov rcx, [r11 + T_CALLS]
 	mov [rax + F_PREV], rcx
 	mov [r11 + T_CALLS], rax
@@ -163,7 +160,7 @@ syscall_entry:
 .call_flush:
 	FLUSH_CR3 r9, .call_cr3
 .call_undo:
-	mov dword [rax + F_INSIDE], 0
+	btr qword [rax + F_INSIDE], 0	; only this CPU writes it while set
 .call_decline:
 	mov eax, SYS_CALL_NR
 	xor r9d, r9d
@@ -177,9 +174,8 @@ syscall_entry:
 	mov rax, [r11 + T_CALLS]
 	cmp rax, [r11 + T_FAST]		; the innermost call is the parked one
 	jne .ret_decline
-	mov r9, [rax + F_CALLEE]	; the domain the thread is in
-	cmp dword [r9 + D_FAST_OFF], 0
-	jne .ret_decline
+	cmp qword [rax + F_FAST_HVER], 0	; the callee blocked f
+	je .ret_decline
 	; Committed: f off the call stack, the thread back in the caller,
 	; and only then (CR3 written) out of the callee.
 	mov r9, [rax + F_PREV]
@@ -188,7 +184,7 @@ syscall_entry:
 	mov [r11 + T_DOM], r9
 	mov r9, [r9 + D_AS]
 	SWITCH_AS r9, .ret_cr3, .ret_flush
-	mov dword [rax + F_INSIDE], 0
+	inc qword [rax + F_INSIDE]	; out (bit 0), one more call done
 	mov rcx, [rax + F_RIP]
 	mov rsp, [rax + F_RSP]
 	mov rbx, [rax + F_RBX]

@@ -283,6 +283,35 @@ static int fast_fail(int64_t h, uint64_t last)
 	return 0;
 }
 
+/*
+ * Park a frame on calltest.MAYBE (20 calls), then sleep while the kernel's
+ * test arms a crash on the callee: the next call must take the general
+ * path, where the injection is (kernel/call_fast.c, "Blocking"), and so
+ * return -EDOMDEAD. Through the parked frame it would succeed.
+ */
+static int fast_inject(int64_t h)
+{
+	uint64_t in[4] = {0};
+	uint64_t out[4] = {0};
+	int32_t app = -1;
+	int64_t st;
+
+	for (uint64_t i = 0; i < 20; i++) {
+		in[0] = i;
+		st = ipc_call(cw(h, CALLTEST_MAYBE), in, out, &app);
+		if (st != 0 || app != 0 || out[0] != i + 1) {
+			return 60;
+		}
+	}
+	sleep_ms(300);
+	st = ipc_call(cw(h, CALLTEST_MAYBE), in, out, &app);
+	if (st != -EDOMDEAD) {
+		printf("caller: call after the injection: status %ld\n", st);
+		return 61;
+	}
+	return 0;
+}
+
 int dom_main(uint64_t scen, const char *boot)
 {
 	uint64_t in[4] = {40, 2, 0, 0};
@@ -317,6 +346,8 @@ int dom_main(uint64_t scen, const char *boot)
 		return fast_fail(h, MAYBE_HANG);
 	case SCEN_FAST_DEAD:
 		return fast_fail(h, 0);
+	case SCEN_FAST_INJECT:
+		return fast_inject(h);
 	case SCEN_HANG:
 		/* The watchdog fails the callee; we get the transport error. */
 		st = ipc_call(cw(h, CALLTEST_HANG), in, out, &app);

@@ -43,6 +43,8 @@ enum caller_scenario {
 	SCEN_RREF_LOOP = 31,
 	SCEN_RREF_UNTIL_DEAD = 32,
 	SCEN_RREF_BAD_SYSCALLS = 33,
+	/* Calls until one fails: a fault is injected into a parked callee */
+	SCEN_FAST_INJECT = 34,
 };
 
 #define SCEN_RREF_FIRST SCEN_RREF_MOVE
