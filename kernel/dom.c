@@ -632,6 +632,8 @@ static void set_dying(struct dom *d)
 	call_fast_block(d);
 }
 
+uint64_t dom_test_svc_delay_ns;
+
 /* Move @d to DYING with @end unless it is already on its way out. */
 static bool begin_dying(struct dom *d, enum sys_dom_end end,
 			enum sys_dom_fault fault, uint64_t detail,
@@ -649,6 +651,14 @@ static bool begin_dying(struct dom *d, enum sys_dom_end end,
 		first = true;
 	}
 	spin_unlock(&d->lock);
+	if (first && READ_ONCE(dom_test_svc_delay_ns) &&
+	    thread_current()->dom != d) {
+		uint64_t t0 = time_ns();
+
+		while (time_ns() - t0 < READ_ONCE(dom_test_svc_delay_ns)) {
+			cpu_relax();
+		}
+	}
 	if (first && d->svc) {
 		if (end == SYS_DOM_FAILED) {
 			svc_instance_failed(d);

@@ -219,6 +219,13 @@ void dom_stop(struct dom *d, uint64_t timeout_ns);
  * for tests' leak checks; false after @timeout_ns.
  */
 bool dom_wait_freed(uint64_t live0, uint64_t timeout_ns);
+/*
+ * Tests only (0 otherwise): how long a domain failed by another thread
+ * stays DYING before its service is told (begin_dying()). Widens the
+ * window in which a thread unwound from it must already see the service
+ * restarting (svc_unwind_status()).
+ */
+extern uint64_t dom_test_svc_delay_ns;
 
 /*
  * Fail the current thread's domain: record why, print the crash report

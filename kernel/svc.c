@@ -387,6 +387,25 @@ int svc_resolve(struct svc *s, uint32_t *gen, struct dom **out)
 
 int svc_unwind_status(struct dom *d)
 {
+	enum sys_dom_end end;
+
+	if (!d->svc) {
+		return -EDOMDEAD;
+	}
+	/*
+	 * Whoever made @d DYING tells its service next (begin_dying()),
+	 * but a thread unwound on another CPU can get here first, and
+	 * would see the service still live: tell it now. Only the first
+	 * of the two calls acts (s->cur is @d and SVC_LIVE only once).
+	 */
+	spin_lock(&d->lock);
+	end = d->status.end;
+	spin_unlock(&d->lock);
+	if (end == SYS_DOM_FAILED) {
+		svc_instance_failed(d);
+	} else {
+		svc_instance_ended(d);
+	}
 	return READ_ONCE(d->svc->state) == SVC_RESTARTING ? -ERESTARTED
 							  : -EDOMDEAD;
 }

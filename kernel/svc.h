@@ -116,7 +116,10 @@ void svc_served(struct dom *d);
  * goes through); -EDOMDEAD if it is gone.
  */
 int svc_resolve(struct svc *s, uint32_t *gen, struct dom **out);
-/* What callers unwound from failed instance @d get. */
+/*
+ * What callers unwound from @d, which is DYING, get: -ERESTARTED if its
+ * service restarts, else -EDOMDEAD.
+ */
 int svc_unwind_status(struct dom *d);
 /* The current instance, with a reference, or NULL (for tests). */
 struct dom *svc_current(struct svc *s);

@@ -124,6 +124,58 @@ out:
 	stop_ramblk(ST_CTX, &e);
 }
 
+/*
+ * A client call hangs in ramblk until the watchdog fails it. The client's
+ * thread sees ramblk DYING on its own, and with dom_test_svc_delay_ns it
+ * is unwound before the watchdog has told the service; it must still get
+ * -ERESTARTED (its runtime then retries the read), not -EDOMDEAD.
+ */
+SELFTEST(recovery_unwind_before_service_is_told, SELFTEST_LONG)
+{
+	struct rec_env e = {0};
+	struct dom *reader = NULL;
+	struct dom *cur = NULL;
+	struct dom *next = NULL;
+	struct sys_dom_status st;
+
+	if (!start_ramblk(ST_CTX, &e)) {
+		goto out;
+	}
+	ST_CHECK(dom_create("blkclient.elf", 1000000, "", &reader) == 0,
+		 "reader");
+	cur = svc_wait_ready(e.svc, NULL, WAIT);
+	ST_CHECK(cur != NULL, "no ramblk instance");
+	if (reader && cur) {
+		thread_sleep_ns(15 * NSEC_PER_MSEC);
+		WRITE_ONCE(dom_test_svc_delay_ns, 50 * NSEC_PER_MSEC);
+		ST_CHECK(faultinj_arm(cur, FI_HANG, 0) == 0, "arm");
+		next = svc_wait_ready(e.svc, cur, WAIT);
+		WRITE_ONCE(dom_test_svc_delay_ns, 0);
+		ST_CHECK(next != NULL, "no new instance after the hang");
+		ST_CHECK(READ_ONCE(cur->status.fault) == SYS_FAULT_WATCHDOG,
+			 "ramblk failed with fault %u, not the watchdog",
+			 cur->status.fault);
+		/* It reads on from the new instance. */
+		thread_sleep_ns(20 * NSEC_PER_MSEC);
+		ST_CHECK(dom_wait(reader, 1, &st) == -ETIMEDOUT,
+			 "reader ended: end %u exit %ld", st.end, st.exit_code);
+	}
+	WRITE_ONCE(dom_test_svc_delay_ns, 0);
+	if (reader) {
+		dom_kill(reader);
+		ST_CHECK(dom_wait(reader, WAIT, &st) == 0, "reader hung");
+		dom_put(reader);
+	}
+	if (cur) {
+		dom_put(cur);
+	}
+	if (next) {
+		dom_put(next);
+	}
+out:
+	stop_ramblk(ST_CTX, &e);
+}
+
 SELFTEST(recovery_crash_in_restarted_init_then_recovers, SELFTEST_LONG)
 {
 	struct rec_env e = {0};
