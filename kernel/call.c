@@ -511,6 +511,7 @@ again:
 	f->caller = d;
 	f->callee = callee;
 	f->method = tg.m;
+	f->cw = cw;
 	f->has_rr = has_rr;
 	save_caller_regs(&f->saved, tf);
 	f->start_tsc = rdtsc();
@@ -720,6 +721,7 @@ void call_unwind_current(void)
 	pop_frame(t, f);
 	resume_caller(&tf, f, none, 0);
 	tf.rax = (uint64_t)(int64_t)svc_unwind_status(f->callee);
+	tf.rdi = f->cw; /* for the caller's recovery (lib/abi/ipc.h) */
 	if (f == t->fast) {
 		call_fast_disarm(t); /* its callee is dying */
 	} else {

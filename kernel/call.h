@@ -48,8 +48,8 @@ struct call_regs {
  * on the callee (t->fast, callee->parked) with what the call resolved to.
  * The next call with the same call word from the same domain, while that
  * domain's handle table is unchanged, is then made entirely in
- * syscall.asm: no lock, no lookup, no allocation. The fields from fast_cw
- * on are read there (kernel/arch/x86_64/asm_offsets.c gives it their
+ * syscall.asm: no lock, no lookup, no allocation. The fields from cw on
+ * are read there (kernel/arch/x86_64/asm_offsets.c gives it their
  * offsets). The rules that make it safe are in call_fast.c, "Parked
  * frames".
  */
@@ -67,11 +67,12 @@ struct call_frame {
 	struct call_rrefs *rr;	/* plans; kept with a cached frame */
 	struct call_regs saved; /* the caller at its SYS_CALL */
 
+	uint64_t
+		cw; /* the call word it was made with (a parked one answers it) */
 	/*
 	 * A parked frame (t->fast); written by its thread only, but for
 	 * fast_hver, which call_fast_block() also clears:
 	 */
-	uint64_t fast_cw;   /* the call word it answers */
 	uint64_t fast_hver; /* caller->handles_ver it was resolved under */
 	uint64_t entry;	    /* call_entry() of the method */
 	uint64_t ctx;	    /* the export's context */

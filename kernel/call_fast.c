@@ -81,8 +81,7 @@
  * for ordinary calls; a call that does claims it for a moment, sees
  * fast_hver match no domain and puts it back.
  */
-struct call_frame call_fast_none = {.fast_cw = UINT64_MAX,
-				    .fast_hver = UINT64_MAX};
+struct call_frame call_fast_none = {.cw = UINT64_MAX, .fast_hver = UINT64_MAX};
 
 void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
@@ -93,7 +92,6 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 	    hver == 0) {
 		return;
 	}
-	f->fast_cw = cw;
 	f->fast_hver = hver;
 	f->entry = call_entry(exp, f->method);
 	f->ctx = exp->ctx;

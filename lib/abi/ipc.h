@@ -18,6 +18,14 @@
  *        names the new instance, which has none of the configuration the
  *        caller gave the old one). Only the kernel writes rax, so no
  *        domain can forge a transport error.
+ * With rax 0:
+ *   rdi, rsi, rdx, r10  up to IPC_WORDS result words;
+ *   r8   the callee's application status (int32_t, sign-extended).
+ * With any other rax:
+ *   rdi  the call word again, so that a proxy need not keep it across
+ *        the SYSCALL for its recovery path;
+ *   rsi, rdx, r10, r8  the argument words as passed if the call never
+ *        entered the callee, else 0.
  *
  * Restarts: a handle names a service, not one instance of it. While a
  * failed callee is being restarted, SYS_CALL waits for the new instance
@@ -25,8 +33,6 @@
  * (lib/rt/ipc.c) handles -ERESTARTED for generated proxies: it replays the
  * handle's recorded @config calls into the new instance, then retries an
  * @idempotent call, and returns -ERESTARTED for any other.
- *   rdi, rsi, rdx, r10  up to IPC_WORDS result words;
- *   r8   the callee's application status (int32_t, sign-extended).
  *
  * Each argument and result word has a kind (IPC_KIND_*), 3 bits each, so
  * the kernel knows which words are rrefs to move or lend and which are

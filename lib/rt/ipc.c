@@ -234,6 +234,16 @@ int rt_ipc_call_slow(uint64_t call_word, const uint64_t in[IPC_WORDS],
 	return recover(call_word, in, out, app_status);
 }
 
+#ifndef CORDON_HOST
+int rt_ipc_call_config(uint64_t call_word, const uint64_t in[IPC_WORDS],
+		       uint64_t out[IPC_WORDS], int32_t *app_status)
+{
+	int rc = sys_call(call_word, in, out, app_status);
+
+	return rt_ipc_call_slow(call_word, in, out, app_status, rc);
+}
+#endif
+
 #ifdef CORDON_HOST
 int rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 		uint64_t out[IPC_WORDS], int32_t *app_status)

@@ -64,8 +64,9 @@ void rt_ipc_ret_tramp(void);
  *    recorded configuration.
  *  - Bound. After RT_IPC_RESTART_ROUNDS restarts within one call, it
  *    returns -ERESTARTED.
- * The fast path (transport status 0) is inline: one SYSCALL and one test
- * of the status and of IPC_CW_CONFIG, a constant in generated proxies;
+ * The fast path (transport status 0) is inline: a test of IPC_CW_CONFIG
+ * (a constant in generated proxies; a @config call goes out of line to
+ * rt_ipc_call_config()), one SYSCALL and one test of the status;
  * everything else is in rt_ipc_call_slow(). The record lock is never held
  * across a SYS_CALL, so concurrent calls on one handle may interleave with
  * a replay: a call from another thread can reach the new instance before
@@ -117,28 +118,44 @@ rt_ipc_syscall(uint64_t call_word, const uint64_t in[IPC_WORDS],
 	return (int)rax;
 }
 
+/*
+ * rt_ipc_call() of a call word with IPC_CW_CONFIG: the SYS_CALL, then
+ * rt_ipc_call_slow(). Out of line; configuration calls are few.
+ */
+int rt_ipc_call_config(uint64_t call_word, const uint64_t in[IPC_WORDS],
+		       uint64_t out[IPC_WORDS], int32_t *app_status);
+
 static inline __attribute__((always_inline)) int
 rt_ipc_call(uint64_t call_word, const uint64_t in[IPC_WORDS],
 	    uint64_t out[IPC_WORDS], int32_t *app_status)
 {
 	uint64_t r[IPC_WORDS];
 	int32_t app;
-	int rc = rt_ipc_syscall(call_word, in, r, &app);
+	int rc;
 
-	if (__builtin_expect(rc != 0 || (call_word & IPC_CW_CONFIG), 0)) {
+	if (call_word & IPC_CW_CONFIG) {
+		return rt_ipc_call_config(call_word, in, out, app_status);
+	}
+	rc = rt_ipc_syscall(call_word, in, r, &app);
+	if (__builtin_expect(rc != 0, 0)) {
 		/*
-		 * Copies, so that no array of the caller's must be in
-		 * memory on the fast path; and only a call that may be
-		 * recorded or retried keeps its arguments alive.
+		 * r[0] (rdi) is the call word again (lib/abi/ipc.h), so
+		 * nothing of the call but what a retry needs stays alive
+		 * across the SYSCALL: the arguments of an @idempotent call.
+		 * A generated proxy's flags are constants; a hand-made call
+		 * word's are read back from rdi.
 		 */
-		const bool keep =
-			call_word & (IPC_CW_IDEMPOTENT | IPC_CW_CONFIG);
+		const uint64_t flags =
+			__builtin_constant_p(call_word & IPC_CW_IDEMPOTENT)
+				? call_word
+				: r[0];
+		const bool keep = flags & IPC_CW_IDEMPOTENT;
 		uint64_t c_in[IPC_WORDS] = {keep ? in[0] : 0, keep ? in[1] : 0,
 					    keep ? in[2] : 0, keep ? in[3] : 0};
-		uint64_t c_out[IPC_WORDS] = {r[0], r[1], r[2], r[3]};
-		int32_t c_app = app;
+		uint64_t c_out[IPC_WORDS] = {0};
+		int32_t c_app = 0;
 
-		rc = rt_ipc_call_slow(call_word, c_in, c_out, &c_app, rc);
+		rc = rt_ipc_call_slow(r[0], c_in, c_out, &c_app, rc);
 		for (unsigned int i = 0; i < IPC_WORDS; i++) {
 			r[i] = c_out[i];
 		}

@@ -52,7 +52,7 @@ void asm_offsets(void)
 	OFFSET(F_R13, call_frame, saved.r13);
 	OFFSET(F_R14, call_frame, saved.r14);
 	OFFSET(F_R15, call_frame, saved.r15);
-	OFFSET(F_FAST_CW, call_frame, fast_cw);
+	OFFSET(F_CW, call_frame, cw);
 	OFFSET(F_FAST_HVER, call_frame, fast_hver);
 	OFFSET(F_ENTRY, call_frame, entry);
 	OFFSET(F_CTX, call_frame, ctx);

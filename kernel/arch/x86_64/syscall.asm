@@ -116,7 +116,7 @@ syscall_entry:
 .fcall:
 	mov r11, [gs:CPU_CURRENT]	; t, until SWITCH_AS
 	mov rax, [r11 + T_FAST]		; f = t->fast, never NULL
-	cmp rdi, [rax + F_FAST_CW]
+	cmp rdi, [rax + F_CW]
 	jne .call_decline
 	lock bts qword [rax + F_INSIDE], 0	; claim f; a full barrier
 	jc .call_decline		; f is in use further up: leave it

@@ -241,6 +241,33 @@ static int fast_regs(int64_t h)
 }
 
 /*
+ * A call of @word that fails with @want: rdi must be the call word again,
+ * and rsi, rdx, r10, r8 the arguments if the call never @entered the
+ * callee, else 0 (lib/abi/ipc.h).
+ */
+static bool fails_as(uint64_t word, const uint64_t in[4], int64_t want,
+		     bool entered)
+{
+	uint64_t regs[5];
+	int32_t r8;
+	/* A bare SYS_CALL: rdi, rsi, rdx, r10 in regs[0..3]. */
+	int64_t st = rt_ipc_syscall(word, in, regs, &r8);
+	bool ok = st == want && regs[0] == word;
+
+	regs[4] = (uint64_t)(int64_t)r8;
+	for (int i = 0; i < 4; i++) {
+		ok = ok && regs[i + 1] == (entered ? 0 : in[i]);
+	}
+	if (!ok) {
+		printf("caller: status %ld (want %ld), rdi %#lx (cw %#lx), "
+		       "rsi %#lx rdx %#lx r10 %#lx r8 %#lx\n",
+		       st, want, regs[0], word, regs[1], regs[2], regs[3],
+		       regs[4]);
+	}
+	return ok;
+}
+
+/*
  * Park a frame on calltest.MAYBE (a few calls), check a handle table
  * change sends the next call the long way and that it parks again, then
  * end with @last: MAYBE_CRASH or MAYBE_HANG fail the callee inside a
@@ -271,12 +298,17 @@ static int fast_fail(int64_t h, uint64_t last)
 			return 52;
 		}
 	}
+	/*
+	 * The crash or hang is in the callee; after a PANIC, or after the
+	 * first failure, the call never gets in.
+	 */
 	in[0] = last;
+	in[1] = 0x1111;
+	in[2] = 0x2222;
+	in[3] = 0x3333;
 	for (int i = 0; i < 3; i++) {
-		st = ipc_call(cw(h, CALLTEST_MAYBE), in, out, &app);
-		if (st != -EDOMDEAD) {
-			printf("caller: after the callee failed: status %ld\n",
-			       st);
+		if (!fails_as(cw(h, CALLTEST_MAYBE), in, -EDOMDEAD,
+			      i == 0 && last != 0)) {
 			return 53;
 		}
 	}
@@ -386,8 +418,7 @@ int dom_main(uint64_t scen, const char *boot)
 		}
 		return 0;
 	case SCEN_BAD_HANDLE:
-		st = ipc_call(cw(h + 9, CALLTEST_ADD), in, out, &app);
-		if (st != -EBADF) {
+		if (!fails_as(cw(h + 9, CALLTEST_ADD), in, -EBADF, false)) {
 			return 19;
 		}
 		st = ipc_call(cw(0xffff, CALLTEST_ADD), in, out, &app);
