@@ -130,12 +130,15 @@ static void thread_enter(struct thread *t, struct dom *to)
 	irq_restore(flags);
 }
 
-uint64_t call_entry(const struct dom_export *exp,
-		    const struct ipc_method_desc *m)
+struct ipc_entry call_entry(const struct dom_export *exp,
+			    const struct ipc_method_desc *m)
 {
-	uint64_t e = exp->entries[m - exp->desc->methods];
+	const struct ipc_entry *e = &exp->entries[m - exp->desc->methods];
 
-	return e ? e : exp->ret_tramp;
+	if (e->pc) {
+		return *e;
+	}
+	return (struct ipc_entry){exp->ret_tramp, exp->ctx, exp->dispatch};
 }
 
 uint64_t call_stack_top(const struct call_frame *f)
@@ -372,9 +375,9 @@ leave_callee(struct call_frame *f, bool keep)
 
 /*
  * Enter @f's callee (lib/abi/ipc.h): @f on the thread's call stack, and
- * the callee's entry registers in @tf: rdi the export's context, rsi,
- * rdx, r10 and r8 the argument words @in, r9 the dispatch function, rip
- * the method's entry (call_entry()), rsp the top of the call's stack;
+ * the callee's entry registers in @tf: rip, rdi and r9 from the method's
+ * entry (call_entry()), rsi, rdx, r10 and r8 the argument words @in, rsp
+ * the top of the call's stack;
  * rax gets the ordinal from call_sys_call()'s return value.
  * callee_regs_zero() sets the rest. The caller then moves the thread into
  * the callee (thread_enter()). cs, ss, error and vector are those
@@ -384,17 +387,18 @@ static inline __attribute__((always_inline)) void
 enter_callee(struct thread *t, struct call_frame *f, struct trap_frame *tf,
 	     const struct dom_export *exp, const uint64_t in[IPC_WORDS])
 {
+	const struct ipc_entry e = call_entry(exp, f->method);
+
 	f->prev = t->calls;
 	t->calls = f;
 	t->call_depth++;
-
-	tf->rdi = exp->ctx;
+	tf->rdi = e.ctx;
 	tf->rsi = in[0];
 	tf->rdx = in[1];
 	tf->r10 = in[2];
 	tf->r8 = in[3];
-	tf->r9 = exp->dispatch;
-	tf->rip = call_entry(exp, f->method);
+	tf->r9 = e.arg;
+	tf->rip = e.pc;
 	tf->rflags = USER_RFLAGS;
 	tf->rsp = call_stack_top(f);
 }

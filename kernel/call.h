@@ -74,9 +74,9 @@ struct call_frame {
 	 * fast_hver, which call_fast_block() also clears:
 	 */
 	uint64_t fast_hver; /* caller->handles_ver it was resolved under */
-	uint64_t entry;	    /* call_entry() of the method */
-	uint64_t ctx;	    /* the export's context */
-	uint64_t dispatch;  /* the export's dispatch function */
+	uint64_t entry;	    /* call_entry() of the method: pc, */
+	uint64_t ctx;	    /* rdi, */
+	uint64_t arg;	    /* r9 */
 	uint64_t stack_top; /* of stack, in the callee */
 	uint32_t ordinal;   /* the method's */
 	/*
@@ -111,11 +111,12 @@ long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 		     uint64_t ctx, uint64_t ret_tramp, uint64_t uentries);
 
 /*
- * Where a call of method @m (one of @exp's) enters the callee: the
- * method's own entry if the export gave one, else the trampoline.
+ * Where a call of method @m (one of @exp's) enters the callee, and its rdi
+ * and r9 there: the method's own entry if the export gave one, else the
+ * trampoline with the export's context and dispatch function.
  */
-uint64_t call_entry(const struct dom_export *exp,
-		    const struct ipc_method_desc *m);
+struct ipc_entry call_entry(const struct dom_export *exp,
+			    const struct ipc_method_desc *m);
 long call_sys_connect(struct dom *d, uint64_t name, uint64_t len, uint64_t fp);
 long call_sys_call(struct dom *d, struct trap_frame *tf);
 long call_sys_return(struct dom *d, struct trap_frame *tf);

@@ -5,7 +5,7 @@
  * A thread whose call with only scalar words completes on the general
  * path (call.c) keeps that call's frame, stack and reference to the callee
  * as its parked frame (t->fast, on callee->parked), with what the call
- * word resolved to: the export's entry, context and dispatch function, the
+ * word resolved to: the method's entry (pc, ctx and arg: call_entry()), the
  * method's ordinal, and the caller's handles_ver at the time. syscall.asm
  * then makes a SYS_CALL whose word is the frame's, from a domain whose
  * handles_ver is the frame's, without a lock, a lookup or an allocation,
@@ -87,15 +87,18 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
 		       uint32_t ordinal)
 {
+	struct ipc_entry e;
+
 	f->fast_hver = 0; /* not eligible */
 	if (f->has_rr || (cw & CALL_CW_KINDS_MASK) || f->callee == caller ||
 	    hver == 0) {
 		return;
 	}
 	f->fast_hver = hver;
-	f->entry = call_entry(exp, f->method);
-	f->ctx = exp->ctx;
-	f->dispatch = exp->dispatch;
+	e = call_entry(exp, f->method);
+	f->entry = e.pc;
+	f->ctx = e.ctx;
+	f->arg = e.arg;
 	f->ordinal = ordinal;
 	f->stack_top = call_stack_top(f);
 }

@@ -111,10 +111,11 @@ static const char *desc_problem(const struct ipc_iface_desc *desc)
 
 /*
  * Copies the @n method entries at @uentries (0: none) into @entries and
- * checks that each is 0 or in @d's image. Returns 0 or a negative errno.
+ * checks that each pc is 0 or in @d's image; ctx and arg are the
+ * domain's own words, passed back to it. Returns 0 or a negative errno.
  */
-static long copy_entries(struct dom *d, uint64_t *entries, uint64_t uentries,
-			 uint32_t n)
+static long copy_entries(struct dom *d, struct ipc_entry *entries,
+			 uint64_t uentries, uint32_t n)
 {
 	if (!uentries) {
 		memset(entries, 0, n * sizeof(*entries));
@@ -124,7 +125,7 @@ static long copy_entries(struct dom *d, uint64_t *entries, uint64_t uentries,
 		return -EFAULT;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		if (entries[i] && entries[i] - d->base >= DOM_IMAGE_MAX) {
+		if (entries[i].pc && entries[i].pc - d->base >= DOM_IMAGE_MAX) {
 			return -EINVAL;
 		}
 	}
@@ -137,7 +138,7 @@ long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 	struct ipc_iface_desc head;
 	struct ipc_iface_desc *desc;
 	const struct manifest_iface *mi;
-	uint64_t *entries;
+	struct ipc_entry *entries;
 	const char *why;
 	size_t size;
 	long err;
@@ -155,7 +156,7 @@ long call_sys_export(struct dom *d, uint64_t udesc, uint64_t dispatch,
 	if (!desc) {
 		return -ENOMEM;
 	}
-	entries = (uint64_t *)((char *)desc + size);
+	entries = (struct ipc_entry *)((char *)desc + size);
 	if (dom_copy_in(d, desc, udesc, size)) {
 		kfree(desc);
 		return -EFAULT;

@@ -67,10 +67,11 @@ struct dom_export {
 	uint64_t ctx;
 	uint64_t ret_tramp;
 	/*
-	 * Per method of desc, in its order: the method's own ring-3 entry,
-	 * or 0 for ret_tramp. In desc's allocation, freed with it.
+	 * Per method of desc, in its order: the method's own ring-3 entry
+	 * (pc 0: ret_tramp with ctx and dispatch). In desc's allocation,
+	 * freed with it.
 	 */
-	const uint64_t *entries;
+	const struct ipc_entry *entries;
 };
 
 /* A capability to call another domain's export (SYS_IFACE_CONNECT). */

@@ -40,23 +40,25 @@
  * registered interface must agree on every kind, or the call fails with
  * -EINVAL before anything moves.
  *
- * SYS_IFACE_EXPORT registers a dispatch function, an entry trampoline
- * (ret_tramp) and, optionally, an entry per method. A call of a method
- * with an entry of its own enters there, any other at the trampoline,
- * by SYSRET, with
- *   rdi  the interface instance context it registered
+ * SYS_IFACE_EXPORT registers a dispatch function and a context, an entry
+ * trampoline (ret_tramp) and, optionally, an entry per method (struct
+ * ipc_entry: pc, ctx, arg). A call of a method with an entry of its own
+ * enters at its pc, any other at the trampoline, by SYSRET, with
+ *   rdi  the entry's ctx, or the export's context at the trampoline
  *   rsi, rdx, r10, r8  the argument words, as the caller passed them
  *        (rref words unchanged, handle words rewritten to the callee's)
- *   r9   the dispatch function it registered
+ *   r9   the entry's arg, or the dispatch function at the trampoline
  *   rax  the method ordinal
  *   rcx  the entry's address, r11 the entry rflags (as SYSRET leaves
  *        them); rsp as at a C function's entry (rsp + 8 16-byte
  *        aligned), near the top of a stack of its own for this thread
  * and rbx, rbp, r12-r15 zero: nothing of the caller's but its arguments.
- * Method entries: a C function f(ctx, w0, w1, w2, w3) can be one as it
- * stands when the method has at most 2 argument words (rcx, its 4th
+ * Method entries: a C function f(ctx, w0, w1, w2, w3, arg) can be one as
+ * it stands when the method has at most 2 argument words (rcx, its 4th
  * argument, is not word 2); otherwise a stub moves r10 to rcx first
- * (idlc's <iface>_entry_<method>). The trampoline (lib/rt/ipc.c,
+ * (idlc's <iface>_entry_<method>). Generated entries take the server's
+ * instance as ctx and its op for the method as arg, so that they call
+ * the op with no lookup. The trampoline (lib/rt/ipc.c,
  * rt_ipc_ret_tramp) lays the words out as in[], calls dispatch(rdi,
  * ordinal, in, out). Either ends the call with SYS_CALL_RETURN
  * (rt_ipc_return()):
@@ -102,6 +104,16 @@
 #include <stdint.h>
 
 #define IPC_WORDS 4u
+
+/*
+ * SYS_IFACE_EXPORT: where a call of one method enters the callee, and the
+ * two words it gets in rdi and r9 (above). pc 0: at the trampoline.
+ */
+struct ipc_entry {
+	uint64_t pc;
+	uint64_t ctx;
+	uint64_t arg;
+};
 
 enum ipc_kind {
 	IPC_KIND_SCALAR = 0,

@@ -67,16 +67,17 @@ enum sys_nr {
 	SYS_NULL = 14,
 	/*
 	 * (const struct ipc_iface_desc *desc, uint64_t dispatch, uint64_t
-	 * ctx, uint64_t ret_tramp, const uint64_t *entries) -> 0. Export
-	 * the interface @desc describes (lib/abi/ipc_desc.h; its name and
-	 * fingerprint must be in the manifest's exports): a call of
-	 * desc->methods[i] enters entries[i] if @entries is not NULL and
-	 * that is not 0, else ret_tramp, which runs dispatch; either ends
-	 * the call with SYS_CALL_RETURN (registers: see lib/abi/ipc.h). The
-	 * kernel keeps a copy of @desc and of the nmethods entries and
-	 * checks every call against @desc. -EINVAL if an entry, dispatch or
-	 * ret_tramp is outside the domain's image, -EFAULT if @desc or
-	 * @entries cannot be read.
+	 * ctx, uint64_t ret_tramp, const struct ipc_entry *entries) -> 0.
+	 * Export the interface @desc describes (lib/abi/ipc_desc.h; its
+	 * name and fingerprint must be in the manifest's exports): a call
+	 * of desc->methods[i] enters at entries[i].pc with entries[i].ctx
+	 * and .arg if @entries is not NULL and that pc is not 0, else at
+	 * ret_tramp with @ctx and @dispatch, which runs dispatch; either
+	 * ends the call with SYS_CALL_RETURN (registers: see
+	 * lib/abi/ipc.h). The kernel keeps a copy of @desc and of the
+	 * nmethods entries and checks every call against @desc. -EINVAL if
+	 * an entry's pc, dispatch or ret_tramp is outside the domain's
+	 * image, -EFAULT if @desc or @entries cannot be read.
 	 */
 	SYS_IFACE_EXPORT = 15,
 	/*

@@ -270,7 +270,7 @@ int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  int32_t (*dispatch)(void *ctx, uint32_t ordinal,
 				      const uint64_t in[IPC_WORDS],
 				      uint64_t out[IPC_WORDS]),
-		  void *ctx, const uint64_t *entries)
+		  void *ctx, const struct ipc_entry *entries)
 {
 	/*
 	 * The kernel learns each type when the first object of it is

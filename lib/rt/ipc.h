@@ -184,13 +184,13 @@ void rt_ipc_host_forget(void);
 
 /*
  * Exports the interface @desc (SYS_IFACE_EXPORT): a call of method i
- * (desc->methods[i]) enters @entries[i] if @entries is not NULL and that
- * is not 0, else @dispatch(@ctx, ordinal, in, out) through the runtime's
- * return trampoline, which hands out[] and the returned application
- * status to SYS_CALL_RETURN. A method entry is entered as
- * entry(@ctx, w0, w1, <rcx>, w3) would be called in C, with argument
- * word 2 in r10 (lib/abi/ipc.h), and must end the call with
- * rt_ipc_return(). Registers the @ntypes shared-heap types of @types with
+ * (desc->methods[i]) enters at @entries[i].pc if @entries is not NULL and
+ * that is not 0, else @dispatch(@ctx, ordinal, in, out) runs through the
+ * runtime's return trampoline, which hands out[] and the returned
+ * application status to SYS_CALL_RETURN. A method entry is entered as
+ * pc(entries[i].ctx, w0, w1, <rcx>, w3, entries[i].arg) would be called
+ * in C, with argument word 2 in r10 (lib/abi/ipc.h), and must end the
+ * call with rt_ipc_return(). Registers the @ntypes shared-heap types of @types with
  * the kernel first. Returns 0 or a negative errno. Generated code wraps
  * it as <iface>_export().
  */
@@ -199,7 +199,7 @@ int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  int32_t (*dispatch)(void *ctx, uint32_t ordinal,
 				      const uint64_t in[IPC_WORDS],
 				      uint64_t out[IPC_WORDS]),
-		  void *ctx, const uint64_t *entries);
+		  void *ctx, const struct ipc_entry *entries);
 
 #ifndef CORDON_HOST
 /*

@@ -211,7 +211,8 @@ int rt_ipc_call(uint64_t cw, const uint64_t in[IPC_WORDS],
 
 int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  const struct rref_type_info *types, uint32_t ntypes,
-		  dispatch_fn dispatch, void *ctx, const uint64_t *entries)
+		  dispatch_fn dispatch, void *ctx,
+		  const struct ipc_entry *entries)
 {
 	if (entries) {
 		return -EINVAL; /* ring-3 entries: not on the host */

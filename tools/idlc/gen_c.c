@@ -326,6 +326,14 @@ static const char *local_decl(struct idl_ctx *ctx, const struct idl_param *p,
 	return idl_printf(ctx, "%s%s%s", ty, ty[n - 1] == '*' ? "" : " ", name);
 }
 
+/* The parameter that carries method @m's op: the type of its ops member. */
+static const char *op_param(struct idl_ctx *ctx, const struct idl_method *m)
+{
+	return idl_printf(ctx,
+			  "__typeof__(((const struct %s_ops *)0)->%s) idl_op",
+			  ctx->iface->name, m->name);
+}
+
 static void gen_dispatch_one(struct idl_ctx *ctx, struct idl_buf *b,
 			     const struct idl_method *m)
 {
@@ -333,21 +341,22 @@ static void gen_dispatch_one(struct idl_ctx *ctx, struct idl_buf *b,
 	const char **call =
 		idl_alloc(ctx, (m->nargs + m->nresults + 1) * sizeof(*call));
 	uint32_t ncall = 0;
-	const char *pv[4];
+	const char *pv[5];
 	bool any_struct = false;
 	bool any_move = false;
 
-	pv[0] = idl_printf(ctx, "const struct %s_server *idl_srv", in);
-	pv[1] = "const uint64_t idl_in[IPC_WORDS]";
-	pv[2] = "uint64_t idl_out[IPC_WORDS]";
-	pv[3] = "bool idl_check_op";
+	pv[0] = "void *idl_inst";
+	pv[1] = op_param(ctx, m);
+	pv[2] = "const uint64_t idl_in[IPC_WORDS]";
+	pv[3] = "uint64_t idl_out[IPC_WORDS]";
+	pv[4] = "bool idl_check_op";
 
 	idl_gen_list(b, 0,
 		     idl_printf(ctx,
 				"static inline __attribute__((always_inline)) "
 				"int32_t %s_dispatch_%s",
 				in, m->name),
-		     pv, 4, "");
+		     pv, 5, "");
 	idl_buf_puts(b, "{\n");
 	for (uint32_t i = 0; i < m->nargs; i++) {
 		const struct idl_param *p = &m->args[i];
@@ -424,8 +433,7 @@ static void gen_dispatch_one(struct idl_ctx *ctx, struct idl_buf *b,
 			}
 		}
 	}
-	idl_buf_printf(b, "\tif (idl_check_op && idl_srv->ops->%s == NULL) {\n",
-		       m->name);
+	idl_buf_puts(b, "\tif (idl_check_op && idl_op == NULL) {\n");
 	if (any_move) {
 		for (uint32_t i = 0; i < m->nargs; i++) {
 			const struct idl_param *p = &m->args[i];
@@ -445,12 +453,9 @@ static void gen_dispatch_one(struct idl_ctx *ctx, struct idl_buf *b,
 	{
 		const char **v = idl_alloc(ctx, (ncall + 1) * sizeof(*v));
 
-		v[0] = "idl_srv->inst";
+		v[0] = "idl_inst";
 		memcpy(v + 1, call, ncall * sizeof(*v));
-		idl_gen_list(b, 1,
-			     idl_printf(ctx, "idl_status = (idl_srv->ops->%s)",
-					m->name),
-			     v, ncall + 1, ";");
+		idl_gen_list(b, 1, "idl_status = idl_op", v, ncall + 1, ";");
 	}
 	for (uint32_t i = 0; i < m->nresults; i++) {
 		const struct idl_param *p = &m->results[i];
@@ -497,12 +502,16 @@ static void gen_dispatch(struct idl_ctx *ctx, struct idl_buf *b)
 			"\tswitch (ordinal) {\n");
 	for (uint32_t i = 0; i < itf->nmethods; i++) {
 		const struct idl_method *m = &itf->methods[i];
+		const char *v[5] = {"srv->inst",
+				    idl_printf(ctx, "srv->ops->%s", m->name),
+				    "in", "out", "true"};
 
-		idl_buf_printf(
-			b,
-			"\tcase %s_%s_ORDINAL:\n"
-			"\t\treturn %s_dispatch_%s(srv, in, out, true);\n",
-			itf->ucname, m->ucname, in, m->name);
+		idl_buf_printf(b, "\tcase %s_%s_ORDINAL:\n", itf->ucname,
+			       m->ucname);
+		idl_gen_list(
+			b, 2,
+			idl_printf(ctx, "return %s_dispatch_%s", in, m->name),
+			v, 5, ";");
 	}
 	idl_buf_puts(b, "\tdefault:\n\t\treturn -ENOSYS;\n\t}\n}\n\n");
 }
@@ -514,9 +523,11 @@ static void gen_dispatch(struct idl_ctx *ctx, struct idl_buf *b)
  * stub that moves word 2 from r10 to rcx, where C expects the 4th
  * argument. <iface>_serve_m runs <iface>_dispatch_m(), inlined, on the
  * words as they came and ends the call with rt_ipc_return(): no switch on
- * the ordinal and no in[]/out[] round trip through memory. It does not
- * check the op for NULL: <iface>_export() registers entries only for the
- * ops the server has (idl/README.md).
+ * the ordinal and no in[]/out[] round trip through memory. The kernel
+ * hands it the server's instance in rdi and the method's op in r9 (its
+ * 6th argument), as <iface>_export() registered them, so it calls the op
+ * with no lookup. It does not check the op for NULL: <iface>_export()
+ * registers entries only for the ops the server has (idl/README.md).
  */
 static void gen_entries(struct idl_ctx *ctx, struct idl_buf *b)
 {
@@ -529,37 +540,41 @@ static void gen_entries(struct idl_ctx *ctx, struct idl_buf *b)
 	idl_buf_puts(b, "#ifndef CORDON_HOST\n");
 	for (uint32_t i = 0; i < itf->nmethods; i++) {
 		const struct idl_method *m = &itf->methods[i];
-		const char *pv[5];
+		const char *pv[2 + IPC_WORDS];
 		const char *w[IPC_WORDS];
 
-		pv[0] = idl_printf(ctx, "const struct %s_server *idl_srv", in);
+		pv[0] = "void *idl_inst";
 		for (uint32_t j = 0; j < IPC_WORDS; j++) {
 			pv[j + 1] = idl_printf(ctx, "uint64_t idl_w%u", j);
 			w[j] = j < m->nargw ? idl_printf(ctx, "idl_w%u", j)
 					    : "0";
 		}
-		/* Only the words the method has; C ignores the rest. */
+		/* Every word, so that the op is the 6th argument: r9. */
+		pv[1 + IPC_WORDS] = op_param(ctx, m);
 		idl_gen_list(b, 0,
 			     idl_printf(ctx,
 					"__attribute__((noreturn)) void "
 					"%s_serve_%s",
 					in, m->name),
-			     pv, 1 + m->nargw, ";");
+			     pv, 2 + IPC_WORDS, ";");
 		idl_gen_list(b, 0,
 			     idl_printf(ctx,
 					"__attribute__((noreturn, used)) "
 					"void %s_serve_%s",
 					in, m->name),
-			     pv, 1 + m->nargw, "");
+			     pv, 2 + IPC_WORDS, "");
 		idl_buf_puts(b, "{\n");
 		idl_gen_list_delim(b, 1,
 				   "const uint64_t idl_in[IPC_WORDS] = ", "{ ",
 				   w, IPC_WORDS, " }", ";");
+		for (uint32_t j = m->nargw; j < IPC_WORDS; j++) {
+			idl_buf_printf(b, "\t(void)idl_w%u;\n", j);
+		}
 		idl_buf_printf(b,
 			       "\tuint64_t idl_out[IPC_WORDS] = { 0 };\n"
-			       "\tint32_t idl_status =\n"
-			       "\t\t%s_dispatch_%s(idl_srv, idl_in, "
-			       "idl_out, false);\n\n"
+			       "\tint32_t idl_status = %s_dispatch_%s(\n"
+			       "\t\tidl_inst, idl_op, idl_in, idl_out, "
+			       "false);\n\n"
 			       "\trt_ipc_return(idl_status, idl_out[0], "
 			       "idl_out[1], idl_out[2],\n"
 			       "\t\t      idl_out[3]);\n}\n\n",
@@ -588,8 +603,9 @@ static void gen_entries(struct idl_ctx *ctx, struct idl_buf *b)
 }
 
 /*
- * <iface>_export(): the method entries of the ops @srv has, 0 (the
- * dispatch function, which answers -ENOSYS) for the others.
+ * <iface>_export(): the method entries of the ops @srv has, each with the
+ * instance and the op it calls; pc 0 (the dispatch function, which
+ * answers -ENOSYS) for the others.
  */
 static void gen_export(struct idl_ctx *ctx, struct idl_buf *b)
 {
@@ -613,7 +629,9 @@ static void gen_export(struct idl_ctx *ctx, struct idl_buf *b)
 		idl_buf_puts(b, "}\n");
 		return;
 	}
-	idl_buf_printf(b, "#else\n\tuint64_t entries[%s_NMETHODS] = { 0 };\n\n",
+	idl_buf_printf(b,
+		       "#else\n\tstruct ipc_entry entries[%s_NMETHODS] = "
+		       "{ 0 };\n\n",
 		       un);
 	for (uint32_t i = 0; i < itf->nmethods; i++) {
 		const struct idl_method *m = &itf->methods[i];
@@ -621,9 +639,14 @@ static void gen_export(struct idl_ctx *ctx, struct idl_buf *b)
 		idl_buf_printf(b,
 			       "\tif (srv->ops->%s != NULL) {\n"
 			       "\t\textern const char %s_entry_%s[];\n\n"
-			       "\t\tentries[%u] = (uint64_t)(uintptr_t)"
-			       "%s_entry_%s;\n\t}\n",
-			       m->name, in, m->name, i, in, m->name);
+			       "\t\tentries[%u].pc = (uint64_t)(uintptr_t)"
+			       "%s_entry_%s;\n"
+			       "\t\tentries[%u].ctx = (uint64_t)(uintptr_t)"
+			       "srv->inst;\n"
+			       "\t\tentries[%u].arg = (uint64_t)(uintptr_t)"
+			       "srv->ops->%s;\n\t}\n",
+			       m->name, in, m->name, i, in, m->name, i, i,
+			       m->name);
 	}
 	v[5] = "entries";
 	idl_gen_list(b, 1, "return rt_ipc_export", v, 6, ";");

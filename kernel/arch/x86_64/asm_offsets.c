@@ -56,7 +56,7 @@ void asm_offsets(void)
 	OFFSET(F_FAST_HVER, call_frame, fast_hver);
 	OFFSET(F_ENTRY, call_frame, entry);
 	OFFSET(F_CTX, call_frame, ctx);
-	OFFSET(F_DISPATCH, call_frame, dispatch);
+	OFFSET(F_ARG, call_frame, arg);
 	OFFSET(F_STACK_TOP, call_frame, stack_top);
 	OFFSET(F_ORDINAL, call_frame, ordinal);
 	OFFSET(F_INSIDE, call_frame, inside);

@@ -152,7 +152,7 @@ syscall_entry:
 	mov rcx, [rax + F_ENTRY]
 	mov rsp, [rax + F_STACK_TOP]
 	mov rdi, [rax + F_CTX]
-	mov r9, [rax + F_DISPATCH]
+	mov r9, [rax + F_ARG]
 	mov eax, [rax + F_ORDINAL]
 	mov r11d, USER_RFLAGS_VALUE
 	swapgs

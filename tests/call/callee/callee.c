@@ -284,7 +284,7 @@ static const struct calltest_desc ct2_desc =
  * fail in init, by a crash or by never finishing.
  */
 /* SYS_IFACE_EXPORT of calltest (instance 2 if @arg), with @entries. */
-static int64_t export_calltest(uint64_t arg, const uint64_t *entries)
+static int64_t export_calltest(uint64_t arg, const struct ipc_entry *entries)
 {
 	return syscall5(SYS_IFACE_EXPORT,
 			(uint64_t)(arg ? &ct2_desc.h : &ct_desc.h),
@@ -295,7 +295,7 @@ static int64_t export_calltest(uint64_t arg, const uint64_t *entries)
 int dom_init(uint64_t arg, const char *boot)
 {
 	int64_t r;
-	uint64_t bad_entries[CALLTEST_NMETHODS] = {0};
+	struct ipc_entry bad_entries[CALLTEST_NMETHODS] = {0};
 
 	if (arg == CALLEE_INIT_CRASH) {
 		maybe_crash(ECHO_MAGIC_CRASH);
@@ -305,10 +305,15 @@ int dom_init(uint64_t arg, const char *boot)
 			__asm__ volatile("" ::: "memory");
 		}
 	}
-	/* Method entries outside the image or unreadable: refused. */
-	bad_entries[CALLTEST_NMETHODS - 1] = 0x10;
+	/*
+	 * A method entry outside the image, or entries that cannot be read:
+	 * refused. ctx and arg are the domain's own words, never checked.
+	 */
+	bad_entries[CALLTEST_NMETHODS - 1].pc = 0x10;
+	bad_entries[0].ctx = 0x10;
+	bad_entries[0].arg = UINT64_MAX;
 	if (export_calltest(arg, bad_entries) != -EINVAL ||
-	    export_calltest(arg, (const uint64_t *)0x10) != -EFAULT) {
+	    export_calltest(arg, (const struct ipc_entry *)0x10) != -EFAULT) {
 		printf("callee: bad method entries were not refused\n");
 		return 1;
 	}
