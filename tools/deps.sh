@@ -5,7 +5,42 @@
 # root on Debian/Ubuntu, install what is missing with apt-get; otherwise
 # stop and print the exact command to run. Called by the Makefile once per
 # build tree (build/.deps-ok) and by .ci/run.
+#
+# `deps.sh --linux-peer` checks instead only what make bench's Linux peer
+# needs (tools/linuxpeer/): Debian's kernel image in /boot and glibc's
+# static libc.a. Neither make test nor .ci/run asks for them.
 set -euo pipefail
+
+# install_or_say WHAT PACKAGE...: installs the Debian packages, when
+# root; otherwise names the missing WHAT, prints the command and fails.
+install_or_say() {
+	local what=$1
+	shift
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "deps: installing $*"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >/dev/null
+		# On an older list the first try can miss; refresh once more if so.
+		if ! apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
+			apt-get update >/dev/null
+			apt-get install -y -qq --no-install-recommends "$@"
+		fi
+		return 0
+	fi
+	echo "deps: missing $what: $*" >&2
+	echo "deps: install them with:" >&2
+	echo "    sudo apt-get install $*" >&2
+	return 1
+}
+
+if [ "${1:-}" = --linux-peer ]; then
+	missing=()
+	compgen -G '/boot/vmlinuz-*' >/dev/null || missing+=(linux-image-amd64)
+	[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+	[ ${#missing[@]} -eq 0 ] && exit 0
+	install_or_say "packages for the Linux peer" "${missing[@]}"
+	exit
+fi
 
 # command -> Debian package
 declare -A need=(
@@ -46,19 +81,4 @@ fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-	echo "deps: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
-	# On an older list the first try can miss; refresh once more if so.
-	if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
-		apt-get update >/dev/null
-		apt-get install -y -qq --no-install-recommends "${missing[@]}"
-	fi
-	exit 0
-fi
-
-echo "deps: missing tools: ${missing[*]}" >&2
-echo "deps: install them with:" >&2
-echo "    sudo apt-get install ${missing[*]}" >&2
-exit 1
+install_or_say tools "${missing[@]}"
