@@ -6,6 +6,12 @@ KERNEL_SRCS += tests/bench/kbench.c
 bench: $(B)/cordon.iso
 	@$(PYTHON) tools/bench.py --build $(B) --qemu "$(QEMU)"
 
+# `make bench-linux`: the bench's Linux peer alone (Debian's kernel
+# in the same QEMU, tools/linuxpeer/run.py).
+.PHONY: bench-linux
+bench-linux: | $(B)/.deps-ok
+	@$(PYTHON) tools/linuxpeer/run.py --build $(B) --qemu "$(QEMU)"
+
 # `make calltrace FIG=null_call`: one round trip of a bench figure,
 # instruction by instruction, attributed to symbols (tools/calltrace.py).
 FIG ?= null_call
