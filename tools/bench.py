@@ -13,6 +13,13 @@ count; the table and the published peers are printed with the results.
 A "BENCH error" line (a round trip that returned a wrong result) or a
 missing figure fails the run.
 
+Then the Linux peer (tools/linuxpeer/run.py) boots Debian's kernel in the
+same QEMU with the same flags and adds the linux_* rows: getpid, and a
+pipe and an eventfd ping-pong between two processes, which are also
+printed as peers of null_syscall and null_call. It is skipped, with a
+comment line saying why, when there is no kernel to boot and no root to
+install one; a Linux run that fails fails make bench.
+
 Output: one line per figure, `name: value unit (peer: value)`, and the same
 as JSON lines in build/bench/results.jsonl with the commit, the QEMU
 version and the flags.
@@ -30,6 +37,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "runner"))
 
 import qemu  # noqa: E402
+from linuxpeer import run as linuxpeer  # noqa: E402
 
 BENCH = re.compile(r"^(?:\[bench\] )?BENCH (\S+) ([0-9.]+) (\S+)")
 BENCH_ERROR = re.compile(r"BENCH error")
@@ -252,6 +260,12 @@ def main():
         if name in got:
             row(name, got[name][0], got[name][1])
 
+    # Linux in the same QEMU: its rows carry their own flags and wall time.
+    lrows, lnotes, lwarnings, lfailed = linuxpeer.for_bench(
+        build, args.qemu, out_dir, costs, rows)
+    rows += lrows
+    warnings += lwarnings
+
     qv = subprocess.run([args.qemu, "--version"], capture_output=True,
                         text=True).stdout.splitlines()[0]
     meta = {"commit": git_commit(), "qemu": qv,
@@ -259,7 +273,8 @@ def main():
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     with open(os.path.join(out_dir, "results.jsonl"), "w") as f:
         for r in rows:
-            f.write(json.dumps({**r, **meta}) + "\n")
+            rmeta = r.pop("meta", {})
+            f.write(json.dumps({**r, **meta, **rmeta}) + "\n")
 
     print(f"# {qv}; -icount shift=0,align=off (1 TSC tick = 1 instruction)")
     print("# cost model (tools/bench/costs.json):")
@@ -275,6 +290,8 @@ def main():
           f"{'with' if pcid else 'without'} PCID):")
     for n in EVENT_NOTES:
         print(f"#   {n}")
+    for n in lnotes:
+        print(f"# {n}")
     for r in rows:
         peer = ""
         if r["peer"]:
@@ -285,6 +302,8 @@ def main():
     for w in warnings:
         print(f"# WARNING: {w}")
     print(f"# results: {out_dir}/results.jsonl; wall time {wall:.1f} s")
+    if lfailed:
+        sys.exit(f"bench: the Linux peer failed: {lfailed}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ as Cordon's bench (-icount shift=0 included), doing the nearest
 equivalents of Cordon's null system call and null cross-domain call:
 getpid, and a pipe and an eventfd ping-pong between two processes.
 
-`make bench-linux` runs main(), the peer alone.
+tools/bench.py calls for_bench() after Cordon's run and adds the rows
+this module makes; `make bench-linux` runs main() alone, for quick
+iteration.
 
 Steps: check for the kernel (tools/deps.sh --linux-peer installs
 linux-image-amd64 when root, and otherwise prints the command: the peer
@@ -313,6 +315,21 @@ def add_peers(cordon_rows, linux_rows):
                              else v) for k, v in r["peer"].items()}
             r["peer"] = {k: v for k, v in r["peer"].items()
                          if v is not None} or None
+
+
+def for_bench(build, qemu_bin, out_dir, costs, cordon_rows):
+    """What tools/bench.py needs after Cordon's run: (rows, comment
+    lines, warnings, failure or None). The rows' peers are linked both
+    ways with Cordon's rows; a skipped peer is one comment line."""
+    try:
+        res = run(build, qemu_bin, out_dir)
+    except Unavailable as e:
+        return [], [f"Linux peer skipped: {e}"], [], None
+    except Failed as e:
+        return [], [], [], str(e)
+    lrows, warnings = rows(res, costs)
+    add_peers(cordon_rows, lrows)
+    return lrows, describe(res), warnings, None
 
 
 def git_commit():
