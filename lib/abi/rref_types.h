@@ -62,16 +62,20 @@ BUILD_ASSERT(sizeof(struct rref_type_desc) == 472);
 BUILD_ASSERT(offsetof(struct rref_type_desc, slots) == 24);
 BUILD_ASSERT(offsetof(struct rref_type_desc, name) == 408);
 
+struct rt_rref_dropq;
+
 /*
  * A registry entry: the kernel-readable description, then the domain-side
- * drop hook. drop_nested, when not NULL, drops every non-NULL nested rref
- * of @obj (setting its slot to NULL) but not @obj itself; the runtime
- * calls it before freeing an object of this type. NULL means the type has
- * no nested rrefs.
+ * drop hook. drop_nested, when not NULL, hands every non-NULL nested rref
+ * of @obj to rt_rref_drop_later(@q, ...) (lib/rt/ipc.h), setting its slot
+ * to NULL, but not @obj itself; the runtime calls it before freeing an
+ * object of this type, and drops what it was handed after, without
+ * recursing, however long a list of rrefs is. NULL means the type has no
+ * nested rrefs. Never read by the kernel.
  */
 struct rref_type_info {
 	struct rref_type_desc desc;
-	void (*drop_nested)(void *obj); /* never read by the kernel */
+	void (*drop_nested)(void *obj, struct rt_rref_dropq *q);
 };
 BUILD_ASSERT(offsetof(struct rref_type_info, drop_nested) ==
 	     sizeof(struct rref_type_desc));

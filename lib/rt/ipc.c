@@ -370,18 +370,13 @@ void *rt_rref_alloc(const struct rref_type_info *type)
 	return (void *)got[0];
 }
 
-void rt_rref_drop(const struct rref_type_info *type, void *obj)
+/* Frees @obj, whose nested rrefs are gone: into its type's cache. */
+static void free_one(const struct rref_type_info *type, void *obj)
 {
 	uint64_t back[RT_RREF_CACHE_MAX / 2];
 	unsigned int nback = 0;
 	struct rref_cache *c;
 
-	if (!obj) {
-		return;
-	}
-	if (type->drop_nested) {
-		type->drop_nested(obj);
-	}
 	rt_lock_acquire(&rref_lock);
 	c = cache_of(type->desc.id);
 	if (c && c->n == RT_RREF_CACHE_MAX) {
@@ -398,5 +393,64 @@ void rt_rref_drop(const struct rref_type_info *type, void *obj)
 	if (nback && sys_rref_free(back, nback)) {
 		dom_panic("rt_rref_drop: freed an rref this domain does not "
 			  "own");
+	}
+}
+
+/* Objects waiting to be dropped (rt_rref_drop()), last in first out. */
+#define RT_RREF_DROPQ_LOCAL 64u
+
+struct rt_rref_pending {
+	const struct rref_type_info *type;
+	void *obj;
+};
+
+struct rt_rref_dropq {
+	struct rt_rref_pending *v; /* local, or from malloc() */
+	size_t n;
+	size_t cap;
+	struct rt_rref_pending local[RT_RREF_DROPQ_LOCAL];
+};
+
+void rt_rref_drop_later(struct rt_rref_dropq *q,
+			const struct rref_type_info *type, void *obj)
+{
+	if (!obj) {
+		return;
+	}
+	if (q->n == q->cap) {
+		size_t cap = q->cap * 2;
+		struct rt_rref_pending *v =
+			q->v == q->local ? malloc(cap * sizeof(*v))
+					 : realloc(q->v, cap * sizeof(*v));
+
+		if (!v) {
+			rt_rref_drop(type, obj); /* only then, a recursion */
+			return;
+		}
+		if (q->v == q->local) {
+			memcpy(v, q->local, sizeof(q->local));
+		}
+		q->v = v;
+		q->cap = cap;
+	}
+	q->v[q->n++] = (struct rt_rref_pending){type, obj};
+}
+
+void rt_rref_drop(const struct rref_type_info *type, void *obj)
+{
+	struct rt_rref_dropq q = {.n = 0, .cap = RT_RREF_DROPQ_LOCAL};
+
+	q.v = q.local;
+	rt_rref_drop_later(&q, type, obj);
+	while (q.n > 0) {
+		struct rt_rref_pending p = q.v[--q.n];
+
+		if (p.type->drop_nested) {
+			p.type->drop_nested(p.obj, &q);
+		}
+		free_one(p.type, p.obj);
+	}
+	if (q.v != q.local) {
+		free(q.v);
 	}
 }

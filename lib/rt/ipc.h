@@ -243,7 +243,16 @@ void *rt_rref_alloc(const struct rref_type_info *type);
  * nested rrefs (@type->drop_nested), then the object itself. Consumes
  * @obj. NULL is ignored. Dropping an object the domain does not own is a
  * protocol violation (the runtime fails the domain). Nested chains may be
- * long (lists through optional rrefs), so implementations should not
- * recurse without bound: drop_nested calls back into rt_rref_drop().
+ * long (lists through optional rrefs): the objects still to drop wait in
+ * a queue, on the stack up to RT_RREF_DROPQ_LOCAL and in the private heap
+ * past that, so the stack does not grow with the length of a chain.
  */
 void rt_rref_drop(const struct rref_type_info *type, void *obj);
+
+/*
+ * From a drop_nested hook (lib/abi/rref_types.h): @obj, an rref of @type,
+ * is to be dropped after the object being dropped now. NULL is ignored.
+ * If the queue cannot grow (no memory), @obj is dropped at once.
+ */
+void rt_rref_drop_later(struct rt_rref_dropq *q,
+			const struct rref_type_info *type, void *obj);

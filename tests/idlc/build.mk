@@ -53,6 +53,11 @@ UNIT_TESTS += rt_recovery
 UNIT_SRCS_rt_recovery := tests/unit/test_rt_recovery.c lib/rt/ipc.c
 $(B)/unit/test_rt_recovery: lib/rt/ipc.h lib/rt/lock.h lib/abi/ipc.h
 
+# rt_rref_drop() on the host: long chains, wide fans, no recursion.
+UNIT_TESTS += rt_drop
+UNIT_SRCS_rt_drop := tests/unit/test_rt_drop.c lib/rt/ipc.c
+$(B)/unit/test_rt_drop: lib/rt/ipc.h lib/rt/lock.h lib/abi/rref_types.h
+
 # The file tests, wrapped as build/unit/test_idlc_files so that the unit
 # runner picks them up; the wrapper carries the compile flags.
 $(B)/unit/test_idlc_files: tests/idlc/run_tests.sh tests/idlc/random_idl.py \

@@ -189,6 +189,11 @@ void rt_rref_drop(const struct rref_type_info *type, void *obj)
 {
 	(void)type; (void)obj;
 }
+void rt_rref_drop_later(struct rt_rref_dropq *q,
+			const struct rref_type_info *type, void *obj)
+{
+	(void)q; (void)type; (void)obj;
+}
 int rt_ipc_export(const struct ipc_iface_desc *desc,
 		  const struct rref_type_info *types, uint32_t ntypes,
 		  int32_t (*dispatch)(void *ctx, uint32_t ordinal,

@@ -77,9 +77,16 @@ void rt_rref_drop(const struct rref_type_info *type, void *obj)
 	objs[i] = objs[--nobjs];
 	ndrops++;
 	if (type->drop_nested) {
-		type->drop_nested(obj);
+		type->drop_nested(obj, NULL);
 	}
 	free(obj);
+}
+
+/* The fake runtime drops nested rrefs at once (lib/rt/ipc.c queues them). */
+void rt_rref_drop_later(struct rt_rref_dropq *q,
+			const struct rref_type_info *type, void *obj)
+{
+	rt_rref_drop(type, obj);
 }
 
 /* The type id of live object @p, or 0. */
@@ -1037,7 +1044,7 @@ UNIT_TEST(rt_drop_nested_reaches_every_slot)
 
 	/* drop_nested clears the slots it dropped and keeps the object. */
 	b = full_batch();
-	everything_types[EVERYTHING_BATCH_TYPE_INDEX].drop_nested(b);
+	everything_types[EVERYTHING_BATCH_TYPE_INDEX].drop_nested(b, NULL);
 	UNIT_EQ(nobjs, live + 1);
 	UNIT_ASSERT(b->items[3].payload == NULL && b->pairs[1].b == NULL &&
 		    b->direct[7] == NULL && b->grid[1][1] == NULL &&

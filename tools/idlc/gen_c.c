@@ -32,16 +32,16 @@ static void gen_registry(struct idl_ctx *ctx, struct idl_buf *b)
 	}
 	if (any_slots) {
 		static const char *const dp[] = {
-			"void *obj",
-			"uint32_t offset",
-			"uint32_t stride",
-			"uint32_t count",
-			"const struct rref_type_info *type",
+			"void *obj",	   "struct rt_rref_dropq *q",
+			"uint32_t offset", "uint32_t stride",
+			"uint32_t count",  "const struct rref_type_info *type",
 		};
 
-		idl_buf_puts(b, "/*\n * Drops the @count rrefs of @type in the "
-				"slots at @offset, @stride bytes\n * apart, "
-				"clearing each slot first.\n */\n");
+		idl_buf_puts(b,
+			     "/*\n * Hands the @count rrefs of @type in the "
+			     "slots at @offset, @stride bytes\n * apart, to "
+			     "the runtime's drop queue @q, clearing each slot "
+			     "first.\n */\n");
 		idl_gen_list(b, 0,
 			     idl_printf(ctx, "static void %s_drop_slots", in),
 			     dp, ARRAY_SIZE(dp), "");
@@ -53,7 +53,7 @@ static void gen_registry(struct idl_ctx *ctx, struct idl_buf *b)
 				"\t\t__builtin_memcpy(&p, slot, sizeof(p));\n"
 				"\t\tif (p != NULL) {\n"
 				"\t\t\t__builtin_memset(slot, 0, sizeof(p));\n"
-				"\t\t\trt_rref_drop(type, p);\n"
+				"\t\t\trt_rref_drop_later(q, type, p);\n"
 				"\t\t}\n\t}\n}\n\n");
 	}
 	for (uint32_t i = 0; i < ctx->nheaps; i++) {
@@ -62,20 +62,23 @@ static void gen_registry(struct idl_ctx *ctx, struct idl_buf *b)
 		if (!h->nslots) {
 			continue;
 		}
-		idl_buf_printf(b, "static void %s_drop_nested(void *obj)\n{\n",
+		idl_buf_printf(b,
+			       "static void %s_drop_nested(void *obj, "
+			       "struct rt_rref_dropq *q)\n{\n",
 			       h->cname);
 		for (uint32_t j = 0; j < h->nslots; j++) {
 			const struct idl_slot *s = &h->slots[j];
-			const char *v[5];
+			const char *v[6];
 
 			v[0] = "obj";
-			v[1] = idl_printf(ctx, "%u", s->offset);
-			v[2] = idl_printf(ctx, "%u", s->stride);
-			v[3] = idl_printf(ctx, "%u", s->count);
-			v[4] = idl_printf(ctx, "&%s_types[%s_TYPE_INDEX]", in,
+			v[1] = "q";
+			v[2] = idl_printf(ctx, "%u", s->offset);
+			v[3] = idl_printf(ctx, "%u", s->stride);
+			v[4] = idl_printf(ctx, "%u", s->count);
+			v[5] = idl_printf(ctx, "&%s_types[%s_TYPE_INDEX]", in,
 					  s->target->ucname);
 			idl_gen_list(b, 1, idl_printf(ctx, "%s_drop_slots", in),
-				     v, 5, ";");
+				     v, 6, ";");
 		}
 		idl_buf_puts(b, "}\n\n");
 	}
