@@ -112,19 +112,19 @@ static void tab_free(void *p)
 }
 
 /*
- * Read 8 bytes at @addr inside a live object. The table asks only for
- * slots of objects it knows, so the start is at most the object's size
- * below; look for it page by page.
+ * The 8 bytes at @addr inside a live object, through the direct map; NULL
+ * if there are none. The table asks only for slots of objects it knows,
+ * so the start is at most the object's size below; look for it page by
+ * page.
  */
-static int tab_read_u64(void *ctx, uint64_t addr, uint64_t *val)
+static uint64_t *obj_word(uint64_t addr)
 {
 	uint64_t page = addr & ~(uint64_t)(PAGE_SIZE - 1);
 	uint64_t off;
 	struct sheap_obj *o = read_hint;
 
-	(void)ctx;
 	if (addr & 7) {
-		return -EINVAL;
+		return NULL;
 	}
 	if (o && addr - o->addr < (uint64_t)o->npages * PAGE_SIZE) {
 		goto found;
@@ -141,18 +141,40 @@ static int tab_read_u64(void *ctx, uint64_t addr, uint64_t *val)
 		}
 	}
 	if (!o) {
-		return -EFAULT;
+		return NULL;
 	}
 	read_hint = o;
 found:
 	off = addr - o->addr;
 	if (off / PAGE_SIZE >= o->npages) {
+		return NULL;
+	}
+	return (uint64_t *)((char *)phys_to_virt(o->frames[off / PAGE_SIZE]) +
+			    off % PAGE_SIZE);
+}
+
+static int tab_read_u64(void *ctx, uint64_t addr, uint64_t *val)
+{
+	const uint64_t *w = obj_word(addr);
+
+	(void)ctx;
+	if (!w) {
 		return -EFAULT;
 	}
-	memcpy(val,
-	       (char *)phys_to_virt(o->frames[off / PAGE_SIZE]) +
-		       off % PAGE_SIZE,
-	       sizeof(*val));
+	*val = READ_ONCE(*w);
+	return 0;
+}
+
+/* rref_plan_seal(): the sender has lost the object, nobody else has it. */
+static int tab_write_u64(void *ctx, uint64_t addr, uint64_t val)
+{
+	uint64_t *w = obj_word(addr);
+
+	(void)ctx;
+	if (!w) {
+		return -EFAULT;
+	}
+	WRITE_ONCE(*w, val);
 	return 0;
 }
 
@@ -160,6 +182,7 @@ static const struct rref_tab_ops tab_ops = {
 	.alloc = tab_alloc,
 	.free = tab_free,
 	.read_u64 = tab_read_u64,
+	.write_u64 = tab_write_u64,
 };
 
 static const struct rref_tab_config tab_cfg = {
@@ -316,6 +339,8 @@ static void apply(const struct rref_cross_plan *p, struct dom *caller,
 	if (any & RREF_ACT_UNMAP_CALLEE) {
 		unmap_side(p, callee, RREF_ACT_UNMAP_CALLEE, uniform);
 	}
+	/* The senders' mappings are gone on every CPU: rref_plan_seal(). */
+	rref_plan_seal(&table, p);
 	if (any & RREF_ACT_MAP_RW_CALLEE) {
 		map_side(p, callee, RREF_ACT_MAP_RW_CALLEE, uniform, true);
 	}

@@ -19,6 +19,7 @@ void rref_plan_init(struct rref_cross_plan *p)
 	p->n = 0;
 	p->state = RREF_PLAN_EMPTY;
 	p->bad_word = -1;
+	p->seal = 0;
 	p->reserved = 0;
 }
 
@@ -35,6 +36,7 @@ static int refuse(struct rref_cross_plan *p, int word, const char *why, int err)
 {
 	p->n = 0;
 	p->state = RREF_PLAN_EMPTY;
+	p->seal = 0;
 	p->bad_word = (int8_t)word;
 	p->why = why;
 	return err;
@@ -68,7 +70,7 @@ static void unmark(struct plan_objs *po, uint32_t n)
 static int add_one(struct rref_table *t, struct rref_cross_plan *p,
 		   struct plan_objs *po, uint64_t from, uint64_t to,
 		   uint64_t addr, uint8_t kind, uint8_t word, uint8_t depth,
-		   uint64_t want_type)
+		   uint64_t want_type, uint32_t parent, uint32_t slot)
 {
 	struct rref_meta *m = rref_tab_slot(t, addr);
 
@@ -112,6 +114,9 @@ static int add_one(struct rref_table *t, struct rref_cross_plan *p,
 	p->ent[p->n].kind = kind;
 	p->ent[p->n].word = word;
 	p->ent[p->n].depth = depth;
+	p->ent[p->n].slot = slot;
+	p->ent[p->n].parent = (uint8_t)parent;
+	p->ent[p->n].seal = 0;
 	p->n++;
 	return 0;
 }
@@ -129,7 +134,7 @@ static int add_tree(struct rref_table *t, struct rref_cross_plan *p,
 	uint32_t idx = p->n;
 	int err;
 
-	err = add_one(t, p, po, from, to, addr, kind, word, 0, want_type);
+	err = add_one(t, p, po, from, to, addr, kind, word, 0, want_type, 0, 0);
 	if (err) {
 		return err;
 	}
@@ -144,6 +149,10 @@ static int add_tree(struct rref_table *t, struct rref_cross_plan *p,
 		te = rref_tab_type(t, m->type_id);
 		if (!te) {
 			continue;
+		}
+		if (e.kind != RREF_ENT_BORROW) {
+			p->seal = 1;
+			p->ent[idx].seal = 1;
 		}
 		for (uint32_t r = 0; r < te->nruns; r++) {
 			const struct rref_slot_run *run = &te->runs[r];
@@ -170,7 +179,8 @@ static int add_tree(struct rref_table *t, struct rref_cross_plan *p,
 					return -EINVAL;
 				}
 				err = add_one(t, p, po, from, to, v, e.kind,
-					      word, e.depth + 1, run->type_id);
+					      word, e.depth + 1, run->type_id,
+					      idx, (uint32_t)off);
 				if (err) {
 					return err;
 				}
@@ -406,6 +416,59 @@ int rref_tab_unwind(struct rref_table *t, uint64_t callee, uint64_t caller,
 	end_loans(t, call_plan, plan);
 	plan->state = RREF_PLAN_RETIRED;
 	return 0;
+}
+
+/*
+ * Children are in the plan in the order add_tree() read their slots: a
+ * parent's after those of every parent before it, and in slot order.
+ */
+void rref_plan_seal(const struct rref_table *t, const struct rref_cross_plan *p)
+{
+	uint32_t c = 0; /* the next nested entry */
+
+	if (!p->seal) {
+		return;
+	}
+	for (uint32_t i = 0; i < p->n; i++) {
+		const struct rref_plan_ent *e = &p->ent[i];
+		const struct rref_meta *m = NULL;
+		const struct rref_type_ent *te = NULL;
+
+		while (c < p->n && p->ent[c].depth == 0) {
+			c++;
+		}
+		if (e->seal && e->kind != RREF_ENT_RELEASE) {
+			m = rref_tab_slot(t, e->addr);
+		}
+		if (m) {
+			te = rref_tab_type(t, m->type_id);
+		}
+		for (uint32_t r = 0; te && r < te->nruns; r++) {
+			const struct rref_slot_run *run = &te->runs[r];
+
+			for (uint32_t k = 0; k < run->count; k++) {
+				uint64_t off =
+					run->offset + (uint64_t)k * run->stride;
+				uint64_t v = 0;
+
+				if (off + 8 > m->size) {
+					break;
+				}
+				if (c < p->n && p->ent[c].depth > 0 &&
+				    p->ent[c].kind == e->kind &&
+				    p->ent[c].parent == i &&
+				    p->ent[c].slot == off) {
+					v = p->ent[c++].addr;
+				}
+				t->ops->write_u64(t->ctx, e->addr + off, v);
+			}
+		}
+		/* A borrowed parent's children, which stay as they are. */
+		while (c < p->n && p->ent[c].depth > 0 &&
+		       p->ent[c].kind == e->kind && p->ent[c].parent == i) {
+			c++;
+		}
+	}
 }
 
 /* Depth-first work list of one container; overflow is left to the sweep. */

@@ -270,7 +270,8 @@ int rref_tab_init(struct rref_table *t, const struct rref_tab_ops *ops,
 	uint64_t words;
 
 	__builtin_memset(t, 0, sizeof(*t));
-	if (!ops || !ops->alloc || !ops->free || !ops->read_u64) {
+	if (!ops || !ops->alloc || !ops->free || !ops->read_u64 ||
+	    !ops->write_u64) {
 		return -EINVAL;
 	}
 	if (!IS_ALIGNED(cfg->va_base, RREF_PAGE_SIZE) ||

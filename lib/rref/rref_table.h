@@ -142,8 +142,14 @@ struct rref_plan_ent {
 	uint8_t kind;	/* enum rref_ent_kind */
 	uint8_t word;	/* the argument or result word it came from */
 	uint8_t depth;	/* 0 = the word itself, n = nested n levels down */
+	/* Nested (depth > 0): the slot it was read from (rref_plan_seal()) */
+	uint32_t slot;	/* byte offset in the parent */
+	uint8_t parent; /* the parent's entry */
+	uint8_t seal;	/* moved, with slots: rref_plan_seal() writes them */
+	uint8_t pad[2];
 };
-BUILD_ASSERT(sizeof(struct rref_plan_ent) == 16);
+BUILD_ASSERT(sizeof(struct rref_plan_ent) == 24);
+BUILD_ASSERT(RREF_PLAN_MAX <= 256); /* parent fits in a byte */
 
 /*
  * The record of one crossing and the page-table work it needs. "caller"
@@ -157,20 +163,23 @@ struct rref_cross_plan {
 	uint32_t n;	 /* entries used */
 	uint8_t state;	 /* enum rref_plan_state */
 	int8_t bad_word; /* word refused, or -1 */
-	uint16_t reserved;
+	uint8_t seal;	 /* moves objects with slots: rref_plan_seal() */
+	uint8_t reserved;
 	struct rref_plan_ent ent[RREF_PLAN_MAX];
 };
 
 /*
  * Environment of a table. alloc/free back the table's own memory (need
  * not zero). read_u64 reads 8 bytes at shared-heap address @addr inside a
- * live object (the table cannot dereference objects); it returns 0 or a
- * negative errno.
+ * live object (the table cannot dereference objects), write_u64 writes
+ * them; both return 0 or a negative errno.
  */
 struct rref_tab_ops {
 	void *(*alloc)(size_t size);
 	void (*free)(void *p);
 	int (*read_u64)(void *ctx, uint64_t addr, uint64_t *val);
+	/* The same, writing (rref_plan_seal() only). */
+	int (*write_u64)(void *ctx, uint64_t addr, uint64_t val);
 };
 
 struct rref_tab_config {
@@ -347,3 +356,17 @@ int rref_tab_check(const struct rref_table *t, const char **why);
 
 /* An EMPTY plan (as kzalloc'd memory is). */
 void rref_plan_init(struct rref_cross_plan *p);
+
+/*
+ * Seal the objects @p moves (a call's moves, a return's results): write
+ * every nested slot of each of them that has slots as the plan read it,
+ * its child's address or 0, through ops->write_u64. Call it after the
+ * sender has lost its access to them (its mappings gone, on every CPU)
+ * and before the receiver gets it: a sender that rewrote a slot between
+ * the plan's read and then, from another thread, cannot hand the receiver
+ * an rref that did not move with the container. Borrowed objects stay
+ * the sender's to write and are left alone. Cheap when nothing moved has
+ * slots (plan->seal 0).
+ */
+void rref_plan_seal(const struct rref_table *t,
+		    const struct rref_cross_plan *p);

@@ -81,10 +81,33 @@ static int mem_read(void *ctx, uint64_t addr, uint64_t *val)
 	return -EFAULT;
 }
 
+/* ops->write_u64: the same rules. */
+static int mem_write(void *ctx, uint64_t addr, uint64_t val)
+{
+	struct rfx *f = ctx;
+
+	f->writes++;
+	for (size_t i = 0; i < f->nobjs; i++) {
+		struct rfx_obj *o = &f->objs[i];
+
+		if (addr >= o->addr && addr < o->addr + RFX_WORDS * 8) {
+			if (addr % 8 || !rref_tab_find(&f->t, o->addr)) {
+				f->bad_read = true;
+				return -EFAULT;
+			}
+			o->w[(addr - o->addr) / 8] = val;
+			return 0;
+		}
+	}
+	f->bad_read = true;
+	return -EFAULT;
+}
+
 const struct rref_tab_ops rfx_ops = {
 	.alloc = mem_alloc,
 	.free = mem_free,
 	.read_u64 = mem_read,
+	.write_u64 = mem_write,
 };
 
 int rfx_init(struct rfx *f, uint64_t va_pages, uint32_t guard_pages)

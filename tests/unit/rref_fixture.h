@@ -35,10 +35,11 @@ struct rfx {
 	struct rfx_obj *objs; /* memory of live objects */
 	size_t nobjs;
 	size_t cap;
-	/* Set when the table read memory that is not a live object. */
+	/* Set when the table read or wrote memory that is not a live object. */
 	bool bad_read;
 	int read_err; /* nonzero: every read fails with it */
 	uint64_t reads;
+	uint64_t writes; /* by rref_plan_seal() */
 	/* Objects removed through drop callbacks, in order. */
 	uint64_t *dropped;
 	size_t ndropped;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Short names the rref table tests (test_rref_calls.c, test_rref_nested.c,
- * test_rref_table.c) share: the fixture, three domain ids and the word
+ * test_rref_seal.c, test_rref_table.c) share: the fixture, three domain
+ * ids and the word
  * kinds of lib/abi/ipc.h. Not in rref_fixture.h, whose other users have
  * names of their own (test_rref_model.c has its own F).
  */

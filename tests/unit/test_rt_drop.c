@@ -76,21 +76,21 @@ static void *pool_alloc(size_t size)
  * the runtime's cache still holds from an earlier test (whose pool is
  * gone) are never touched again.
  */
-#define NODE_TYPE(name, type_id)                                              \
-	static void name##_drop_nested(void *obj, struct rt_rref_dropq *q);  \
-	static const struct rref_type_info name = {                           \
-		.desc = {.id = (type_id),                                     \
-			 .size = sizeof(struct node),                         \
-			 .align = 8},                                         \
-		.drop_nested = name##_drop_nested,                            \
-	};                                                                    \
-	static void name##_drop_nested(void *obj, struct rt_rref_dropq *q)   \
-	{                                                                     \
-		struct node *n = obj;                                         \
-		struct node *next = n->next;                                  \
-                                                                              \
-		n->next = NULL;                                               \
-		rt_rref_drop_later(q, &name, next);                           \
+#define NODE_TYPE(name, type_id)                                            \
+	static void name##_drop_nested(void *obj, struct rt_rref_dropq *q); \
+	static const struct rref_type_info name = {                         \
+		.desc = {.id = (type_id),                                   \
+			 .size = sizeof(struct node),                       \
+			 .align = 8},                                       \
+		.drop_nested = name##_drop_nested,                          \
+	};                                                                  \
+	static void name##_drop_nested(void *obj, struct rt_rref_dropq *q)  \
+	{                                                                   \
+		struct node *n = obj;                                       \
+		struct node *next = n->next;                                \
+                                                                            \
+		n->next = NULL;                                             \
+		rt_rref_drop_later(q, &name, next);                         \
 	}
 
 NODE_TYPE(list_node, 0x101)
