@@ -56,51 +56,57 @@ struct rfx_obj *rfx_obj(struct rfx *f, uint64_t addr)
 	return NULL;
 }
 
-/* ops->read_u64: only memory of objects the table says are live. */
+/*
+ * The simulated word at @addr: only memory of objects the table says are
+ * live. NULL (and bad_read set) otherwise.
+ */
+static uint64_t *mem_word(struct rfx *f, uint64_t addr)
+{
+	for (size_t i = 0; i < f->nobjs; i++) {
+		struct rfx_obj *o = &f->objs[i];
+
+		if (addr >= o->addr && addr < o->addr + RFX_WORDS * 8) {
+			if (addr % 8 || !rref_tab_find(&f->t, o->addr)) {
+				break;
+			}
+			return &o->w[(addr - o->addr) / 8];
+		}
+	}
+	f->bad_read = true;
+	return NULL;
+}
+
+/* ops->read_u64 */
 static int mem_read(void *ctx, uint64_t addr, uint64_t *val)
 {
 	struct rfx *f = ctx;
+	uint64_t *w;
 
 	f->reads++;
 	if (f->read_err) {
 		return f->read_err;
 	}
-	for (size_t i = 0; i < f->nobjs; i++) {
-		struct rfx_obj *o = &f->objs[i];
-
-		if (addr >= o->addr && addr < o->addr + RFX_WORDS * 8) {
-			if (addr % 8 || !rref_tab_find(&f->t, o->addr)) {
-				f->bad_read = true;
-				return -EFAULT;
-			}
-			*val = o->w[(addr - o->addr) / 8];
-			return 0;
-		}
+	w = mem_word(f, addr);
+	if (!w) {
+		return -EFAULT;
 	}
-	f->bad_read = true;
-	return -EFAULT;
+	*val = *w;
+	return 0;
 }
 
-/* ops->write_u64: the same rules. */
+/* ops->write_u64 */
 static int mem_write(void *ctx, uint64_t addr, uint64_t val)
 {
 	struct rfx *f = ctx;
+	uint64_t *w;
 
 	f->writes++;
-	for (size_t i = 0; i < f->nobjs; i++) {
-		struct rfx_obj *o = &f->objs[i];
-
-		if (addr >= o->addr && addr < o->addr + RFX_WORDS * 8) {
-			if (addr % 8 || !rref_tab_find(&f->t, o->addr)) {
-				f->bad_read = true;
-				return -EFAULT;
-			}
-			o->w[(addr - o->addr) / 8] = val;
-			return 0;
-		}
+	w = mem_word(f, addr);
+	if (!w) {
+		return -EFAULT;
 	}
-	f->bad_read = true;
-	return -EFAULT;
+	*w = val;
+	return 0;
 }
 
 const struct rref_tab_ops rfx_ops = {

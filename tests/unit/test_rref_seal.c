@@ -89,8 +89,7 @@ UNIT_TEST(seal_follows_two_levels_across_two_words)
 	UNIT_ASSERT(n1 && n2 && m1 && leaf && x);
 	rfx_set(&F, n1, 1, n2);
 	rfx_set(&F, n1, 3, leaf);
-	UNIT_EQ(rfx_cross(D_A, D_B, n1, 0, m1, 0, rfx_kinds(MV, S, MV, S),
-			  &p),
+	UNIT_EQ(rfx_cross(D_A, D_B, n1, 0, m1, 0, rfx_kinds(MV, S, MV, S), &p),
 		0);
 	UNIT_EQ(p.n, 4);
 	UNIT_EQ(rfx_ent(&p, n2)->parent, 0);
