@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 
@@ -37,6 +36,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "runner"))
 
 import qemu  # noqa: E402
+from benchlib import fmt, git_commit, qemu_version  # noqa: E402
 from linuxpeer import run as linuxpeer  # noqa: E402
 
 BENCH = re.compile(r"^(?:\[bench\] )?BENCH (\S+) ([0-9.]+) (\S+)")
@@ -108,20 +108,6 @@ def events_of(got, name, pcid):
     # Without PCID every CR3 write flushes the TLB and counts as a flush.
     return {"syscalls": sc, "cr3": pt,
             "invlpg": round(tlb - (0 if pcid else pt), 2)}
-
-
-def fmt(x):
-    """A count as 2, or 2.01 when it is not whole."""
-    return str(int(round(x))) if abs(x - round(x)) < 0.005 else f"{x:.2f}"
-
-
-def git_commit():
-    try:
-        return subprocess.run(["git", "describe", "--always", "--dirty"],
-                              cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main():
@@ -266,8 +252,7 @@ def main():
     rows += lrows
     warnings += lwarnings
 
-    qv = subprocess.run([args.qemu, "--version"], capture_output=True,
-                        text=True).stdout.splitlines()[0]
+    qv = qemu_version(args.qemu)
     meta = {"commit": git_commit(), "qemu": qv,
             "flags": " ".join(boot.argv()[1:]), "wall_s": round(wall, 2),
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

@@ -34,10 +34,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "runner"))
+sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import mkinitramfs  # noqa: E402
 import qemu  # noqa: E402
+from benchlib import fmt, git_commit, qemu_version  # noqa: E402
 
 # mitigations=off: the cost model is "mitigations off" (costs.json), and
 # it turns PTI off too. panic=-1: a panic ends QEMU (-no-reboot) at once
@@ -200,11 +202,6 @@ def run(build, qemu_bin, out_dir):
             "kernel": kernel, "flags": shlex.join(boot.argv()[1:])}
 
 
-def fmt(x):
-    """A count as 2, or 2.01 when it is not whole."""
-    return str(int(round(x))) if abs(x - round(x)) < 0.005 else f"{x:.2f}"
-
-
 def mitigations(info):
     """The lines of /sys/devices/system/cpu/vulnerabilities that say a
     mitigation is on, or "none"."""
@@ -332,15 +329,6 @@ def for_bench(build, qemu_bin, out_dir, costs, cordon_rows):
     return lrows, describe(res), warnings, None
 
 
-def git_commit():
-    try:
-        return subprocess.run(["git", "describe", "--always", "--dirty"],
-                              cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
@@ -360,8 +348,7 @@ def main():
         costs = json.load(f)
     lrows, warnings = rows(res, costs)
     add_peers([], lrows)
-    qv = subprocess.run([args.qemu, "--version"], capture_output=True,
-                        text=True).stdout.splitlines()[0]
+    qv = qemu_version(args.qemu)
     meta = {"commit": git_commit(), "qemu": qv,
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     path = os.path.join(out_dir, "linux.jsonl")
