@@ -69,11 +69,25 @@ static void stop_ramblk(struct selftest_ctx *st_ctx, struct rec_env *e)
 		 sv.live);
 }
 
+/*
+ * @reader, a blkclient started with more rounds than a test lasts, must
+ * still be reading (a failure it saw would have ended it); then stop it.
+ */
+static void stop_reader(struct selftest_ctx *st_ctx, struct dom *reader)
+{
+	struct sys_dom_status st;
+
+	ST_CHECK(dom_wait(reader, 1, &st) == -ETIMEDOUT,
+		 "reader ended early: end %u exit %ld", st.end, st.exit_code);
+	dom_kill(reader);
+	ST_CHECK(dom_wait(reader, WAIT, &st) == 0, "reader hung");
+	dom_put(reader);
+}
+
 SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
 {
 	struct rec_env e = {0};
 	struct dom *reader = NULL;
-	struct sys_dom_status st;
 	uint32_t restarts0;
 
 	if (!start_ramblk(ST_CTX, &e)) {
@@ -110,12 +124,7 @@ SELFTEST(recovery_ramblk_survives_repeated_crashes, SELFTEST_LONG)
 		dom_put(next);
 	}
 	if (reader) {
-		ST_CHECK(dom_wait(reader, 1, &st) == -ETIMEDOUT,
-			 "reader ended early: end %u exit %ld", st.end,
-			 st.exit_code);
-		dom_kill(reader);
-		ST_CHECK(dom_wait(reader, WAIT, &st) == 0, "reader hung");
-		dom_put(reader);
+		stop_reader(ST_CTX, reader);
 	}
 	ST_CHECK(e.svc->restarts >= restarts0 + 10, "only %u restarts",
 		 e.svc->restarts - restarts0);
@@ -136,7 +145,6 @@ SELFTEST(recovery_unwind_before_service_is_told, SELFTEST_LONG)
 	struct dom *reader = NULL;
 	struct dom *cur = NULL;
 	struct dom *next = NULL;
-	struct sys_dom_status st;
 
 	if (!start_ramblk(ST_CTX, &e)) {
 		goto out;
@@ -157,14 +165,9 @@ SELFTEST(recovery_unwind_before_service_is_told, SELFTEST_LONG)
 			 cur->status.fault);
 		/* It reads on from the new instance. */
 		thread_sleep_ns(20 * NSEC_PER_MSEC);
-		ST_CHECK(dom_wait(reader, 1, &st) == -ETIMEDOUT,
-			 "reader ended: end %u exit %ld", st.end, st.exit_code);
 	}
-	WRITE_ONCE(dom_test_svc_delay_ns, 0);
 	if (reader) {
-		dom_kill(reader);
-		ST_CHECK(dom_wait(reader, WAIT, &st) == 0, "reader hung");
-		dom_put(reader);
+		stop_reader(ST_CTX, reader);
 	}
 	if (cur) {
 		dom_put(cur);
