@@ -36,7 +36,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "runner"))
 
 import qemu  # noqa: E402
-from benchlib import fmt, git_commit, qemu_version  # noqa: E402
+from benchlib import fmt, git_commit, qemu_version, row_line  # noqa: E402
 from linuxpeer import run as linuxpeer  # noqa: E402
 
 BENCH = re.compile(r"^(?:\[bench\] )?BENCH (\S+) ([0-9.]+) (\S+)")
@@ -278,12 +278,7 @@ def main():
     for n in lnotes:
         print(f"# {n}")
     for r in rows:
-        peer = ""
-        if r["peer"]:
-            peer = " (" + ", ".join(f"{k}: {v}" for k, v in
-                                     r["peer"].items()) + ")"
-        note = f"  # {r['note']}" if r["note"] else ""
-        print(f"{r['name']}: {r['value']} {r['unit']}{peer}{note}")
+        print(row_line(r))
     for w in warnings:
         print(f"# WARNING: {w}")
     print(f"# results: {out_dir}/results.jsonl; wall time {wall:.1f} s")

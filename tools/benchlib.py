@@ -25,3 +25,14 @@ def qemu_version(qemu):
     """The first line of `qemu --version`."""
     return subprocess.run([qemu, "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
+
+
+def row_line(r):
+    """A result row as make bench prints it: `name: value unit (peer:
+    value, ...)  # note`."""
+    peer = ""
+    if r["peer"]:
+        peer = " (" + ", ".join(f"{k}: {v}" for k, v in
+                                 r["peer"].items()) + ")"
+    note = f"  # {r['note']}" if r["note"] else ""
+    return f"{r['name']}: {r['value']} {r['unit']}{peer}{note}"

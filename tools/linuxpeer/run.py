@@ -39,7 +39,7 @@ sys.path.insert(0, HERE)
 
 import mkinitramfs  # noqa: E402
 import qemu  # noqa: E402
-from benchlib import fmt, git_commit, qemu_version  # noqa: E402
+from benchlib import fmt, git_commit, qemu_version, row_line  # noqa: E402
 
 # mitigations=off: the cost model is "mitigations off" (costs.json), and
 # it turns PTI off too. panic=-1: a panic ends QEMU (-no-reboot) at once
@@ -359,12 +359,7 @@ def main():
     for line in describe(res):
         say(line)
     for r in lrows:
-        peer = ""
-        if r["peer"]:
-            peer = " (" + ", ".join(f"{k}: {v}" for k, v in
-                                     r["peer"].items()) + ")"
-        note = f"  # {r['note']}" if r["note"] else ""
-        print(f"{r['name']}: {r['value']} {r['unit']}{peer}{note}")
+        print(row_line(r))
     for w in warnings:
         say(f"WARNING: {w}")
     say(f"results: {path}")
