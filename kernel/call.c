@@ -573,7 +573,7 @@ again:
 		call_cache_fill(t, d, cw, &tg);
 	}
 
-	call_fast_prepare(f, d, cw, tg.exp, tg.handles_ver, tg.m->ordinal);
+	call_fast_prepare(f, d, tg.exp, tg.handles_ver);
 	enter_callee(t, f, tf, tg.exp, in);
 	callee_regs_zero(tf);
 	thread_enter(t, callee);

@@ -182,8 +182,7 @@ void call_stack_done(struct thread *t, struct dom *callee,
  */
 struct dom_export;
 void call_fast_prepare(struct call_frame *f, const struct dom *caller,
-		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
-		       uint32_t ordinal);
+		       const struct dom_export *exp, uint64_t hver);
 bool call_fast_park(struct thread *t, struct call_frame *f);
 /*
  * Calls into @d and returns from it through the frames parked on it take

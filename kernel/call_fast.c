@@ -68,6 +68,7 @@
 #include "call.h"
 
 #include "abi/ipc.h"
+#include "abi/ipc_desc.h"
 #include "arch/x86_64/paging.h"
 #include "dom.h"
 #include "heap.h"
@@ -84,13 +85,12 @@
 struct call_frame call_fast_none = {.cw = UINT64_MAX, .fast_hver = UINT64_MAX};
 
 void call_fast_prepare(struct call_frame *f, const struct dom *caller,
-		       uint64_t cw, const struct dom_export *exp, uint64_t hver,
-		       uint32_t ordinal)
+		       const struct dom_export *exp, uint64_t hver)
 {
 	struct ipc_entry e;
 
 	f->fast_hver = 0; /* not eligible */
-	if (f->has_rr || (cw & CALL_CW_KINDS_MASK) || f->callee == caller ||
+	if (f->has_rr || (f->cw & CALL_CW_KINDS_MASK) || f->callee == caller ||
 	    hver == 0) {
 		return;
 	}
@@ -99,7 +99,7 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 	f->entry = e.pc;
 	f->ctx = e.ctx;
 	f->arg = e.arg;
-	f->ordinal = ordinal;
+	f->ordinal = f->method->ordinal;
 	f->stack_top = call_stack_top(f);
 }
 

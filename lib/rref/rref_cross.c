@@ -437,7 +437,7 @@ void rref_plan_seal(const struct rref_table *t, const struct rref_cross_plan *p)
 		while (c < p->n && p->ent[c].depth == 0) {
 			c++;
 		}
-		if (e->seal && e->kind != RREF_ENT_RELEASE) {
+		if (e->seal) {
 			m = rref_tab_slot(t, e->addr);
 		}
 		if (m) {
