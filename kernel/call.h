@@ -67,8 +67,7 @@ struct call_frame {
 	struct call_rrefs *rr;	/* plans; kept with a cached frame */
 	struct call_regs saved; /* the caller at its SYS_CALL */
 
-	uint64_t
-		cw; /* the call word it was made with (a parked one answers it) */
+	uint64_t cw; /* the call word it was made with (a parked one answers) */
 	/*
 	 * A parked frame (t->fast); written by its thread only, but for
 	 * fast_hver, which call_fast_block() also clears:
@@ -185,12 +184,13 @@ void call_fast_prepare(struct call_frame *f, const struct dom *caller,
 		       const struct dom_export *exp, uint64_t hver);
 bool call_fast_park(struct thread *t, struct call_frame *f);
 /*
- * Calls into @d and returns from it through the frames parked on it take
- * the general path from now on: they stay parked, but syscall.asm
- * declines them. The caller holds d->lock and has just set a bit in
- * d->fast_off, which keeps new frames from being parked on @d.
+ * Sets @why (DOM_FAST_OFF_*) in d->fast_off, which keeps new frames from
+ * being parked on @d, and blocks the frames parked on it already: they
+ * stay parked, but syscall.asm declines them, so calls into @d and
+ * returns from it take the general path from now on. The caller holds
+ * d->lock.
  */
-void call_fast_block(struct dom *d);
+void call_fast_block(struct dom *d, uint32_t why);
 void call_fast_disarm(struct thread *t);
 void call_fast_forget_dead(struct thread *t);
 /*

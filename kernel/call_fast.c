@@ -19,10 +19,11 @@
  *    it has the same instance for as long as that instance's fast_off is
  *    0, which includes DOM_RUNNING (dom.h); exports and descriptors never
  *    change, and the frame's reference keeps the callee's struct alive.
- *  - Blocking. Whoever sets a bit in a domain's fast_off then takes its
- *    lock and clears fast_hver in every frame parked on it
- *    (call_fast_block()); call_fast_park() parks a frame only under that
- *    lock and only while fast_off is 0. So a frame that can match is one
+ *  - Blocking. A domain's fast_off gets its bits under its lock, where
+ *    call_fast_block() also clears fast_hver in every frame parked on
+ *    it; call_fast_park() parks a frame only under that lock and only
+ *    while fast_off is 0 (svc_attach() sets a bit before the domain
+ *    runs, when nothing can be parked on it). So a frame that can match is one
  *    parked on a domain whose fast_off is 0, or was until the blocking
  *    that is now under way; syscall.asm reads fast_hver only, and never
  *    fast_off.
@@ -113,7 +114,7 @@ bool call_fast_park(struct thread *t, struct call_frame *f)
 	}
 	call_fast_disarm(t);
 	spin_lock(&callee->lock);
-	/* call_fast_block() runs under the lock after fast_off is set. */
+	/* call_fast_block() sets fast_off under the lock. */
 	if (callee->state == DOM_RUNNING && READ_ONCE(callee->fast_off) == 0) {
 		list_unlink(&f->visit_link);
 		callee->nvisitors--;
@@ -187,11 +188,12 @@ void call_unpark_all(struct dom *d)
 	spin_unlock(&d->lock);
 }
 
-void call_fast_block(struct dom *d)
+void call_fast_block(struct dom *d, uint32_t why)
 {
 	struct list_head *pos;
 
 	ASSERT(spin_is_held(&d->lock));
+	__atomic_fetch_or(&d->fast_off, why, __ATOMIC_SEQ_CST);
 	list_for_each(pos, &d->parked)
 	{
 		WRITE_ONCE(list_entry(pos, struct call_frame, park_link)

@@ -628,8 +628,7 @@ static void queue_for_reaper(struct dom *d)
 static void set_dying(struct dom *d)
 {
 	d->state = DOM_DYING;
-	__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_DEAD, __ATOMIC_SEQ_CST);
-	call_fast_block(d);
+	call_fast_block(d, DOM_FAST_OFF_DEAD);
 }
 
 uint64_t dom_test_svc_delay_ns;

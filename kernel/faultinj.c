@@ -36,14 +36,12 @@ const char *faultinj_name(enum fi_kind k)
 
 /*
  * While an injection is pending, calls into and returns from @d take the
- * general path (call_fast.c), where the hooks are: fast_off keeps frames
- * from being parked on @d, and the ones parked already are blocked.
+ * general path (call_fast.c), where the hooks are.
  */
 static void fast_off(struct dom *d)
 {
 	spin_lock(&d->lock);
-	__atomic_fetch_or(&d->fast_off, DOM_FAST_OFF_INJECT, __ATOMIC_SEQ_CST);
-	call_fast_block(d);
+	call_fast_block(d, DOM_FAST_OFF_INJECT);
 	spin_unlock(&d->lock);
 }
 
