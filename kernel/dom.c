@@ -659,11 +659,7 @@ static bool begin_dying(struct dom *d, enum sys_dom_end end,
 		}
 	}
 	if (first && d->svc) {
-		if (end == SYS_DOM_FAILED) {
-			svc_instance_failed(d);
-		} else {
-			svc_instance_ended(d);
-		}
+		svc_instance_dying(d);
 	}
 	return first;
 }

@@ -115,7 +115,7 @@ static bool may_restart(struct svc *s, const struct manifest *mf, uint64_t now,
 	return true;
 }
 
-void svc_instance_failed(struct dom *d)
+static void instance_failed(struct dom *d)
 {
 	struct svc *s = d->svc;
 	struct dom *old = NULL;
@@ -385,10 +385,22 @@ int svc_resolve(struct svc *s, uint32_t *gen, struct dom **out)
 	return err;
 }
 
-int svc_unwind_status(struct dom *d)
+void svc_instance_dying(struct dom *d)
 {
 	enum sys_dom_end end;
 
+	spin_lock(&d->lock);
+	end = d->status.end;
+	spin_unlock(&d->lock);
+	if (end == SYS_DOM_FAILED) {
+		instance_failed(d);
+	} else {
+		svc_instance_ended(d);
+	}
+}
+
+int svc_unwind_status(struct dom *d)
+{
 	if (!d->svc) {
 		return -EDOMDEAD;
 	}
@@ -398,14 +410,7 @@ int svc_unwind_status(struct dom *d)
 	 * would see the service still live: tell it now. Only the first
 	 * of the two calls acts (s->cur is @d and SVC_LIVE only once).
 	 */
-	spin_lock(&d->lock);
-	end = d->status.end;
-	spin_unlock(&d->lock);
-	if (end == SYS_DOM_FAILED) {
-		svc_instance_failed(d);
-	} else {
-		svc_instance_ended(d);
-	}
+	svc_instance_dying(d);
 	return READ_ONCE(d->svc->state) == SVC_RESTARTING ? -ERESTARTED
 							  : -EDOMDEAD;
 }

@@ -98,9 +98,13 @@ void svc_put(struct svc *s);
  * early, is seen as a failure of the service).
  */
 void svc_attach(struct dom *d);
-/* @d failed (@d->svc decides whether it comes back). */
-void svc_instance_failed(struct dom *d);
-/* @d ended without failing (exit or kill): the service is gone. */
+/*
+ * @d is DYING: if it failed (d->status.end), @d->svc decides whether it
+ * comes back; if it ended otherwise (exit or kill), the service is gone.
+ * Only the first call for @d acts.
+ */
+void svc_instance_dying(struct dom *d);
+/* @d ended without failing (or never started): the service is gone. */
 void svc_instance_ended(struct dom *d);
 /* @d has been torn down: a pending restart may go ahead. */
 void svc_instance_freed(struct dom *d);
